@@ -1,0 +1,76 @@
+"""Replaces patient identifiers with keyed hashes before anything reaches the warehouse.
+
+Raw NHS numbers, hospital numbers, dates of birth and free text never leave this step: the
+frame handed to DuckDB carries only pseudonymised keys and the NHS-number validity flag.
+The key is HMAC-SHA256 with a secret from MDQ_PSEUDONYM_KEY. Synthetic data may use the
+sample-only key below; real data without a configured key is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.config import ConfigError, Layout
+
+ENV_KEY = "MDQ_PSEUDONYM_KEY"
+# Sample-only: it protects nothing, so it is used only for folders the generator marked synthetic.
+SAMPLE_ONLY_KEY = "maternity-dq sample data only - not a secret"
+SYNTHETIC_MARKER = ".mdq-synthetic"
+
+
+def pseudonym_key(landing: Path) -> bytes:
+    configured = os.environ.get(ENV_KEY)
+    if configured:
+        if configured == SAMPLE_ONLY_KEY and not (landing / SYNTHETIC_MARKER).exists():
+            raise ConfigError(f"{ENV_KEY} is the sample-only key; set a secret key for real data")
+        return configured.encode()
+    if (landing / SYNTHETIC_MARKER).exists():
+        return SAMPLE_ONLY_KEY.encode()
+    raise ConfigError(
+        f"{landing}: not marked as synthetic sample data, so the sample-only pseudonymisation key "
+        f"cannot be used: set {ENV_KEY} to the LMNS's secret key"
+    )
+
+
+def _hash(key: bytes, values: list[str | None], prefix: str) -> list[str | None]:
+    return [
+        None if v is None else hmac.new(key, (prefix + v).encode(), hashlib.sha256).hexdigest()[:32]
+        for v in values
+    ]
+
+
+def nhs_number_valid(column: str) -> pl.Expr:
+    """NHS number present and passing the Modulus 11 check (spaces and dashes allowed)."""
+    digits = pl.col(column).str.replace_all(r"[\s-]", "")
+    weighted = pl.sum_horizontal(
+        [digits.str.slice(i, 1).cast(pl.Int64, strict=False) * (10 - i) for i in range(9)]
+    )
+    check = (11 - weighted % 11) % 11  # 11 becomes 0; 10 stays 10 and can never match a digit
+    last = digits.str.slice(9, 1).cast(pl.Int64, strict=False)
+    return (digits.str.contains(r"^\d{10}$") & (check == last)).fill_null(False)
+
+
+def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: str, key: bytes) -> pl.DataFrame:
+    scope = f"{layout.system}|{org_code}|"
+    out = frame.with_columns(
+        pl.Series("pregnancy_key", _hash(key, frame.get_column("pregnancy_id").to_list(), "pregnancy|" + scope),
+                  dtype=pl.String)
+    )
+    if "nhs_number" in frame.columns:
+        out = out.with_columns(nhs_number_valid("nhs_number").alias("nhs_number_valid"))
+        nhs = out.select(
+            pl.when(pl.col("nhs_number_valid")).then(pl.col("nhs_number").str.replace_all(r"[\s-]", ""))
+        ).to_series().to_list()
+        local = frame.get_column("local_id").to_list() if "local_id" in frame.columns else [None] * frame.height
+        person = [
+            h_nhs or h_local
+            for h_nhs, h_local in zip(_hash(key, nhs, "nhs|"), _hash(key, local, "local|" + scope), strict=True)
+        ]
+        out = out.with_columns(pl.Series("person_key", person, dtype=pl.String))
+    identifiers = [c.name for c in layout.columns if c.identifier and c.name in out.columns]
+    return out.drop([*identifiers, "pregnancy_id"])

@@ -1,0 +1,183 @@
+"""Turns one extract file into a frame of raw text values, one row per record, keyed by line number.
+
+Only structure is judged here (encoding, header, field counts). Whether values make sense is the
+pandera contract's job (schemas/raw.py). A file that cannot be read at all raises
+UnreadableExtract naming the file, line and reason; a record with the wrong number of fields is
+returned as a row problem so the caller can quarantine it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.config import Layout
+
+# A single field longer than the csv module's default (128 KiB) is still a row to quarantine,
+# not a reason to abandon the whole file.
+csv.field_size_limit(16 * 1024 * 1024)
+
+LINE_COLUMN = "_line"
+
+
+class UnreadableExtract(Exception):
+    """The file as a whole cannot be used: the month is incomplete for its Trust."""
+
+    def __init__(self, file_name: str, reason: str, line: int | None = None, column: str | None = None):
+        self.file_name, self.reason, self.line, self.column = file_name, reason, line, column
+        where = f"{file_name}" + (f", line {line}" if line else "") + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass
+class ParsedExtract:
+    frame: pl.DataFrame  # one text column per layout column present + _line
+    rows_read: int
+    problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalise_header(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\ufeff", "").strip()).casefold()
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode(data: bytes, layout: Layout, file_name: str) -> tuple[str, list[str]]:
+    warnings: list[str] = []
+    if not data.strip():
+        raise UnreadableExtract(file_name, "empty file")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise UnreadableExtract(file_name, "binary content (NUL byte)", line=_line_of_offset(data, nul))
+    bom = data.startswith(codecs.BOM_UTF8)
+    utf8 = codecs.lookup(layout.encoding).name in ("utf-8", "utf-8-sig")
+    if not utf8 and bom:
+        raise UnreadableExtract(file_name, f"UTF-8 byte-order mark, but the {layout.key} layout is {layout.encoding}", line=1)
+    if not utf8 and not data.isascii():
+        # Windows-1252 decodes almost any bytes, so a UTF-8 export would load as mojibake:
+        # valid multi-byte UTF-8 is the tell that the Trust sent the wrong encoding.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise UnreadableExtract(file_name, f"wrong encoding: the file is UTF-8, the {layout.key} layout is {layout.encoding}")
+    try:
+        text = data.decode(layout.encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableExtract(
+            file_name, f"wrong encoding: byte 0x{data[exc.start]:02x} is not valid {layout.encoding}",
+            line=_line_of_offset(data, exc.start),
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if layout.encoding == "utf-8-sig" and not bom:
+        warnings.append("no UTF-8 byte-order mark (accepted)")
+    return text, warnings
+
+
+def _records(text: str, layout: Layout):
+    """(first line number, fields) per record; the line number is where the record starts."""
+    quoting = csv.QUOTE_NONE if layout.quoting == "none" else csv.QUOTE_MINIMAL
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quoting=quoting)
+    previous_end = 0
+    try:
+        for fields in reader:
+            yield previous_end + 1, fields
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise UnreadableExtract("", f"cannot parse: {exc}", line=previous_end + 1) from None
+
+
+def map_header(header: list[str], layout: Layout, file_name: str) -> tuple[dict[str, int], list[str]]:
+    """Layout column name -> field index, matching headers whatever their case, spacing or order."""
+    position: dict[str, int] = {}
+    for index, name in enumerate(header):
+        position.setdefault(normalise_header(name), index)
+    mapping, warnings, missing_required = {}, [], []
+    for column in layout.columns:
+        index = position.get(normalise_header(column.header))
+        if index is not None:
+            mapping[column.name] = index
+        elif column.required:
+            missing_required.append(column.header)
+        else:
+            warnings.append(f"column '{column.header}' missing: loaded as blank")
+    if missing_required:
+        raise UnreadableExtract(
+            file_name, f"not the {layout.key} layout: header lacks {', '.join(missing_required)}", line=1,
+            column=", ".join(missing_required),
+        )
+    known = {normalise_header(c.header) for c in layout.columns}
+    extra = [h for h in header if normalise_header(h) not in known]
+    if extra:
+        warnings.append(f"extra columns ignored: {', '.join(extra)}")
+    if len(position) < len(header):
+        warnings.append("duplicated column names in header: the first of each is used")
+    return mapping, warnings
+
+
+def read_extract(path: Path, layout: Layout) -> ParsedExtract:
+    file_name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableExtract(file_name, f"cannot open: {exc.strerror}") from None
+    text, warnings = decode(data, layout, file_name)
+    try:
+        records = [(line, fields) for line, fields in _records(text, layout) if fields]
+    except UnreadableExtract as exc:
+        raise UnreadableExtract(file_name, exc.reason, line=exc.line) from None
+    if not records:
+        raise UnreadableExtract(file_name, "empty file")
+    (_, header), body = records[0], records[1:]
+    mapping, header_warnings = map_header(header, layout, file_name)
+    warnings += header_warnings
+    if not body:
+        raise UnreadableExtract(file_name, "header only: no data rows")
+    width = len(header)
+    last_line, last_fields = body[-1]
+    if len(last_fields) < width and not text.endswith(("\n", "\r")):
+        raise UnreadableExtract(
+            file_name, f"truncated: last record has {len(last_fields)} of {width} fields and no line end",
+            line=last_line,
+        )
+    return _to_frame(body, header, mapping, width, warnings)
+
+
+def _to_frame(body, header, mapping, width, warnings) -> ParsedExtract:
+    columns: dict[str, list[str | None]] = {name: [] for name in mapping}
+    lines: list[int] = []
+    problems: list[RowProblem] = []
+    for line, fields in body:
+        if len(fields) != width:
+            problems.append(RowProblem(line, None, None, f"expected {width} fields, found {len(fields)}"))
+            continue
+        if fields == header:
+            problems.append(RowProblem(line, None, None, "repeated header line"))
+            continue
+        lines.append(line)
+        for name, index in mapping.items():
+            value = fields[index].strip()
+            columns[name].append(value or None)
+    frame = pl.DataFrame(
+        {LINE_COLUMN: pl.Series(lines, dtype=pl.Int64), **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()}}
+    )
+    return ParsedExtract(frame=frame, rows_read=len(body), problems=problems, warnings=warnings)

@@ -1,0 +1,124 @@
+"""Reads every extract of one month into pseudonymised frames and quarantine problems (no warehouse).
+
+For each file: structure (read_extract) -> raw pandera contract -> placement in the month ->
+pseudonymisation. Cerner's events file is then checked against its pregnancy file. Nothing
+here writes anything, so a failure part-way leaves the warehouse untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.config import Layout, Layouts
+from pipelines.ingest.contract import apply_contract
+from pipelines.ingest.landing import Extract, checksum, choose_current, discover
+from pipelines.ingest.placement import place_in_month
+from pipelines.ingest.pseudonymise import pseudonymise
+from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, read_extract
+from schemas.raw import RAW_CONTRACTS
+
+
+@dataclass
+class FileResult:
+    extract: Extract
+    checksum: str
+    status: str  # loaded | unreadable | superseded
+    rows_read: int | None = None
+    frame: pl.DataFrame | None = None  # rows to load, identifiers replaced by keys
+    problems: list[RowProblem] = field(default_factory=list)
+    error: UnreadableExtract | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return 0 if self.frame is None else self.frame.height
+
+    @property
+    def submission_id(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(f"{self.extract.file_name}|{self.checksum}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class PreparedMonth:
+    month: str
+    files: list[FileResult]
+    orgs: set[str] | None  # None: every Trust of the month is (re)loaded
+
+
+def standardise(frame: pl.DataFrame, layout: Layout, extract_month: str, org: str, key: bytes, today: date):
+    """Contract, placement and pseudonymisation for one file's rows; returns (rows, problems)."""
+    rows, problems = apply_contract(frame, RAW_CONTRACTS[layout.key], layout)
+    if layout.role != "clinical_events":
+        rows, placement_problems = place_in_month(rows, layout, extract_month, today)
+        problems += placement_problems
+    return pseudonymise(rows, layout, org, key), problems
+
+
+def empty_frame(layout: Layout, key: bytes) -> pl.DataFrame:
+    """A zero-row frame with exactly the columns a standardised file of this layout has."""
+    blank = pl.DataFrame(
+        {LINE_COLUMN: pl.Series([], dtype=pl.Int64), **{c.name: pl.Series([], dtype=pl.String) for c in layout.columns}}
+    )
+    rows, _ = standardise(blank, layout, "1900-01", "XXX", key, date.max)
+    return rows
+
+
+def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> FileResult:
+    result = FileResult(extract=extract, checksum=checksum(extract.path), status="loaded")
+    layout = extract.layout
+    if layouts.providers and extract.org_code not in layouts.providers:
+        result.status, result.error = "unreadable", UnreadableExtract(
+            extract.file_name, f"unknown provider ODS code {extract.org_code} (not in schemas/layouts.yaml providers)")
+        return result
+    try:
+        parsed = read_extract(extract.path, layout)
+    except UnreadableExtract as exc:
+        result.status, result.error = "unreadable", exc
+        return result
+    result.rows_read, result.warnings = parsed.rows_read, parsed.warnings
+    rows, problems = standardise(parsed.frame, layout, extract.month, extract.org_code, key, today)
+    result.frame, result.problems = rows, parsed.problems + problems
+    return result
+
+
+def _pair_cerner(files: list[FileResult]) -> None:
+    """Events count only against a loaded pregnancy of the same Trust and month."""
+    pregnancies = {
+        (f.extract.org_code, f.extract.month): f
+        for f in files if f.extract.layout.role == "pregnancy" and f.status == "loaded"
+    }
+    for events in (f for f in files if f.extract.layout.role == "clinical_events" and f.status == "loaded"):
+        partner = pregnancies.get((events.extract.org_code, events.extract.month))
+        known = partner.frame.get_column("pregnancy_key") if partner is not None else pl.Series([], dtype=pl.String)
+        orphan = events.frame.filter(~pl.col("pregnancy_key").is_in(known.implode()))
+        reason = (
+            "PREGNANCY_ID has no loaded row in the month's pregnancy file"
+            if partner is not None else "no readable pregnancy file for this Trust and month"
+        )
+        header = events.extract.layout.column("pregnancy_id").header
+        events.problems += [RowProblem(line, header, None, reason) for line in orphan.get_column(LINE_COLUMN)]
+        events.frame = events.frame.filter(pl.col("pregnancy_key").is_in(known.implode()))
+    for pregnancy in pregnancies.values():
+        has_events = any(
+            f.extract.layout.role == "clinical_events" and f.status == "loaded"
+            and f.extract.org_code == pregnancy.extract.org_code for f in files
+        )
+        if not has_events:
+            pregnancy.warnings.append("no readable clinical events file: booking measurements not recorded")
+
+
+def read_month(
+    month: str, landing: Path, layouts: Layouts, key: bytes, today: date, orgs: set[str] | None = None
+) -> PreparedMonth:
+    extracts = [e for e in discover(landing, layouts, {month}) if orgs is None or e.org_code in orgs]
+    current, superseded = choose_current(extracts)
+    files = [read_file(e, layouts, key, today) for e in current]
+    files += [FileResult(extract=e, checksum=checksum(e.path), status="superseded") for e in superseded]
+    _pair_cerner(files)
+    return PreparedMonth(month=month, files=files, orgs=orgs)

@@ -1,0 +1,177 @@
+"""Writes one prepared month into the warehouse in a single transaction.
+
+Staging and canonical models are built as temp tables first; only then does one transaction
+replace the month's rows (for the Trusts in scope) and update the submissions audit trail, so a
+failure at any point leaves the earlier load of the month intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from pipelines.config import Layouts
+from pipelines.ingest.read_month import PreparedMonth, empty_frame
+from pipelines.ingest.reference import load_reference
+from pipelines.warehouse import create_temp_model, install_rules, read_sql
+from schemas.canonical import canonical_failures
+
+RAW_RELATIONS = {
+    "K2": "raw_k2__bookings",
+    "BadgerNet": "raw_badgernet__bookings",
+    "Cerner": "raw_cerner__pregnancies",
+    "CernerEvents": "raw_cerner__clinical_events",
+}
+STAGING = [
+    "staging/stg_k2__bookings",
+    "staging/stg_badgernet__bookings",
+    "staging/stg_cerner__clinical_events",
+    "staging/stg_cerner__pregnancies",
+]
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    month: str
+    files: int
+    unreadable: int
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+
+
+def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layouts: Layouts, key: bytes) -> None:
+    for layout_key, relation in RAW_RELATIONS.items():
+        layout = layouts.by_key(layout_key)
+        frames = [
+            f.frame.with_columns(
+                pl.lit(f.submission_id).alias("submission_id"),
+                pl.lit(f.extract.org_code).alias("org_code"),
+                pl.lit(prepared.month).alias("reporting_month"),
+                pl.lit(f.extract.file_name).alias("source_file"),
+            )
+            for f in prepared.files
+            if f.status == "loaded" and f.extract.layout.key == layout_key
+        ]
+        template = empty_frame(layout, key).with_columns(
+            *(pl.lit(None, dtype=pl.String).alias(c) for c in ("submission_id", "org_code", "reporting_month", "source_file"))
+        )
+        frame = pl.concat([template, *frames], how="diagonal_relaxed")
+        con.register(relation, frame.to_arrow())
+
+
+def _quarantine_frame(prepared: PreparedMonth) -> pl.DataFrame:
+    rows = [
+        (prepared.month, f.extract.org_code, f.extract.layout.system, f.submission_id, f.extract.file_name,
+         p.line, p.column, p.value, p.reason)
+        for f in prepared.files if f.status == "loaded" for p in f.problems
+    ]
+    schema = {
+        "reporting_month": pl.String, "org_code": pl.String, "source_system": pl.String, "submission_id": pl.String,
+        "source_file": pl.String, "line_number": pl.Int64, "column_name": pl.String, "value": pl.String,
+        "reason": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _scope(prepared: PreparedMonth, table: str) -> tuple[str, list[Any]]:
+    if prepared.orgs is None:
+        return f"DELETE FROM {table} WHERE reporting_month = ?", [prepared.month]
+    return f"DELETE FROM {table} WHERE reporting_month = ? AND list_contains(?, org_code)", [
+        prepared.month, sorted(prepared.orgs)]
+
+
+def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, now: datetime) -> None:
+    loaded_rows = dict(con.execute(
+        "SELECT submission_id, count(*) FROM new_bookings GROUP BY 1 UNION ALL "
+        "SELECT submission_id, count(*) FROM stg_cerner__clinical_events GROUP BY 1").fetchall())
+    for f in prepared.files:
+        err = f.error
+        con.execute(
+            """INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (submission_id) DO UPDATE SET
+                 status_changed_at = CASE WHEN submissions.status = EXCLUDED.status
+                                          THEN submissions.status_changed_at ELSE EXCLUDED.status_changed_at END,
+                 status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, rows_loaded = EXCLUDED.rows_loaded,
+                 rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
+                 error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
+                 warnings = EXCLUDED.warnings""",
+            [f.submission_id, f.extract.file_name, f.checksum, f.extract.layout.system, f.extract.layout.role,
+             f.extract.org_code, prepared.month, f.status, f.rows_read,
+             loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
+             len(f.problems) if f.status == "loaded" else None,
+             err.reason if err else None, err.line if err else None, err.column if err else None,
+             "; ".join(f.warnings) or None, now, now],
+        )
+    # Earlier submissions of the month no longer in the landing folder's current set: a newer file
+    # for the same slot supersedes them; otherwise they were withdrawn.
+    current = [f.submission_id for f in prepared.files]
+    slots = [[f.extract.layout.system, f.extract.layout.role, f.extract.org_code] for f in prepared.files]
+    sql, params = _scope(prepared, "submissions")
+    where = sql.removeprefix("DELETE FROM submissions WHERE ")
+    con.execute(
+        f"""UPDATE submissions SET
+              status = CASE WHEN list_contains(?, [source_system, role, org_code]) THEN 'superseded' ELSE 'withdrawn' END,
+              status_changed_at = ?
+            WHERE {where} AND status IN ('loaded', 'unreadable') AND NOT list_contains(?, submission_id)""",
+        [slots, now, *params, current],
+    )
+
+
+def write_month(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, rules: dict[str, Any], layouts: Layouts,
+    reference_dir: Path, key: bytes, now: datetime | None = None,
+) -> MonthSummary:
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    install_rules(con, rules, layouts)
+    load_reference(con, reference_dir, rules)
+    _register_raw(con, prepared, layouts, key)
+    for model in STAGING:
+        create_temp_model(con, model)
+    con.execute("CREATE OR REPLACE TEMP TABLE new_bookings AS " + read_sql("marts/bookings"))
+    quarantine = pl.concat([_quarantine_frame(prepared), _canonical_quarantine(con)])
+    con.register("new_quarantine", quarantine.to_arrow())
+    con.execute("BEGIN")
+    try:
+        for table, source in (("bookings", "new_bookings"), ("quarantine", "new_quarantine"),
+                              ("clinical_events", "stg_cerner__clinical_events")):
+            sql, params = _scope(prepared, table)
+            con.execute(sql, params)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
+        _record_submissions(con, prepared, now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    loaded = [f for f in prepared.files if f.status == "loaded"]
+    return MonthSummary(
+        month=prepared.month,
+        files=len(prepared.files),
+        unreadable=sum(f.status == "unreadable" for f in prepared.files),
+        rows_read=sum(f.rows_read or 0 for f in loaded),
+        rows_loaded=con.execute("SELECT count(*) FROM new_bookings").fetchone()[0]
+        + con.execute("SELECT count(*) FROM stg_cerner__clinical_events").fetchone()[0],
+        rows_quarantined=quarantine.height,
+    )
+
+
+def _canonical_quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Rows the SQL produced that break the canonical contract leave new_bookings for quarantine."""
+    frame = con.sql("SELECT * FROM new_bookings ORDER BY submission_id, source_line").pl()
+    failures = canonical_failures(frame)
+    if failures.height == 0:
+        return _quarantine_frame(PreparedMonth(month="", files=[], orgs=None))
+    bad = frame.with_row_index("index").join(failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index")
+    con.register("_bad_rows", bad.select("submission_id", "source_line").to_arrow())
+    con.execute("DELETE FROM new_bookings WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)")
+    return bad.select(
+        "reporting_month", "org_code", "source_system", "submission_id", "source_file",
+        pl.col("source_line").alias("line_number"), pl.col("column").alias("column_name"),
+        pl.col("failure_case").alias("value"),
+        pl.format("canonical contract: {} failed on {}", pl.col("check"), pl.col("column")).alias("reason"),
+    )

@@ -1,0 +1,71 @@
+"""The canonical bookings contract: what every row of the warehouse's `bookings` table promises.
+
+Runs on every load over the rows the SQL models produce, before they are written. A row that
+breaks it is quarantined with the check that failed rather than stored.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.config import load_layouts, load_rules
+
+_RULES = load_rules()
+_LAYOUTS = load_layouts()
+_GROUPS = [*_RULES["ethnic_category"]["groups"], _RULES["ethnic_category"]["not_known_group"]]
+_CODES = sorted({code for layout in _LAYOUTS.layouts for code in layout.maps.get("ethnic_map", {}).values()})
+_SYSTEMS = sorted({layout.system for layout in _LAYOUTS.layouts})
+_SMOKING = [*_RULES["smoking"]["recorded"], *_RULES["smoking"]["not_recorded"]]
+
+
+class CanonicalBookings(pa.DataFrameModel):
+    """One row per pregnancy booked in the month at a Trust (MSDS population), pseudonymised."""
+
+    reporting_month: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM of the booking date.")
+    org_code: str = pa.Field(str_matches=r"^[A-Z0-9]{3,5}$", description="ODS code of the provider Trust.")
+    source_system: str = pa.Field(isin=_SYSTEMS, description="Maternity system the extract came from.")
+    submission_id: str = pa.Field(description="Audit link to the submissions table.")
+    source_file: str = pa.Field(description="Extract file name.")
+    source_line: int = pa.Field(ge=1, description="Line of the record in its file.")
+    pregnancy_key: str = pa.Field(str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of the source pregnancy ID.")
+    person_key: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of NHS number or local ID.")
+    booking_date: pl.Date = pa.Field(description="Booking appointment date.")
+    gestation_days: Optional[pl.Int32] = pa.Field(nullable=True, description="Gestation at booking in days, as recorded.")
+    gestation_valid: bool = pa.Field(description="Gestation present and within the plausible weeks.")
+    postcode: Optional[str] = pa.Field(nullable=True, description="Normalised postcode; NULL when blank or a null token.")
+    postcode_valid: bool = pa.Field(description="MSD_MOTHER_POSTCODE_VALID numerator flag.")
+    lsoa_code: Optional[str] = pa.Field(nullable=True, description="LSOA of a live, valid postcode.")
+    postcode_has_lsoa: bool = pa.Field(description="MSD_MOTHER_POSTCODE_LSOA numerator flag.")
+    imd_decile: Optional[pl.Int32] = pa.Field(nullable=True, ge=1, le=10, description="IMD decile, 1 = most deprived.")
+    imd_quintile: Optional[pl.Int32] = pa.Field(nullable=True, ge=1, le=5, description="IMD quintile, 1 = most deprived.")
+    imd_edition: pl.Int32 = pa.Field(description="IoD edition the decile comes from.")
+    ethnic_category: Optional[str] = pa.Field(nullable=True, isin=_CODES, description="NHS ETHNIC CATEGORY code as mapped.")
+    ethnic_category_valid: bool = pa.Field(description="MSD_MOTHER_ETHNIC_VALID numerator flag.")
+    ethnic_group: str = pa.Field(isin=_GROUPS, description="Broad ethnic group for breakdowns.")
+    smoking_status: Optional[str] = pa.Field(nullable=True, isin=_SMOKING, description="Canonical smoking status.")
+    nhs_number_valid: bool = pa.Field(description="NHS number present and passes Modulus 11.")
+
+    @pa.dataframe_check(name="quintile follows decile")
+    def _quintile(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("imd_decile").is_null() | (pl.col("imd_quintile") == (pl.col("imd_decile") + 1) // 2)
+        )
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+def canonical_failures(frame: pl.DataFrame) -> pl.DataFrame:
+    """(row index, column, check, value) for each row that breaks the contract; empty when all pass."""
+    try:
+        CanonicalBookings.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        if cases.filter(pl.col("index").is_null()).height:
+            raise ValueError(f"canonical bookings schema broken: {cases.filter(pl.col('index').is_null())}") from None
+        return cases.select("index", "column", "check", "failure_case").unique(subset="index", keep="first")
+    return pl.DataFrame(schema={"index": pl.Int32, "column": pl.String, "check": pl.String, "failure_case": pl.String})

@@ -1,0 +1,26 @@
+-- BadgerNet Maternity bookings -> canonical column names. Gestation arrives in days; ethnicity
+-- is already the NHS code; smoking is a numeric code.
+SELECT
+    r.reporting_month,
+    r.org_code,
+    'BadgerNet' AS source_system,
+    r.submission_id,
+    r.source_file,
+    r._line AS source_line,
+    r.pregnancy_key,
+    r.person_key,
+    r.booking_date_parsed AS booking_date,
+    r.site_code,
+    TRY_CAST(r.gestation AS INTEGER) AS gestation_days,
+    r.postcode AS postcode_source,
+    r.ethnic_source,
+    e.code AS ethnic_category,
+    TRY_CAST(r.height AS DOUBLE) AS height_cm,
+    TRY_CAST(r.weight AS DOUBLE) AS weight_kg,
+    TRY_CAST(r.bmi AS DOUBLE) AS bmi,
+    s.status AS smoking_status,
+    TRY_CAST(r.co_ppm AS DOUBLE) AS co_ppm,
+    r.nhs_number_valid
+FROM raw_badgernet__bookings AS r
+LEFT JOIN map_ethnic AS e ON e.system = 'BadgerNet' AND e.source_key = match_key(r.ethnic_source)
+LEFT JOIN map_smoking AS s ON s.system = 'BadgerNet' AND s.source_key = match_key(r.smoking_source)

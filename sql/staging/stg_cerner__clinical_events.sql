@@ -1,0 +1,21 @@
+-- Cerner clinical events (long format) -> one measurement per row in canonical units.
+-- A reading whose unit does not convert to its measurement's unit (a height in kg) keeps a NULL
+-- value: it cannot be a booking value.
+SELECT
+    r.reporting_month,
+    r.org_code,
+    r.submission_id,
+    r.source_file,
+    r._line AS source_line,
+    r.pregnancy_key,
+    ev.measurement,
+    strptime(r.event_date, getvariable('cerner_event_date_format')) AS event_at,
+    CASE
+        WHEN ev.measurement = 'smoking' THEN NULL
+        WHEN coalesce(u.to_unit, ev.unit) = ev.unit THEN TRY_CAST(trim(r.result_value) AS DOUBLE) * coalesce(u.factor, 1.0)
+    END AS value_num,
+    CASE WHEN ev.measurement = 'smoking' THEN s.status END AS value_text
+FROM raw_cerner__clinical_events AS r
+JOIN map_events AS ev ON ev.event = trim(r.event)
+LEFT JOIN map_units AS u ON u.unit = trim(r.result_units)
+LEFT JOIN map_smoking AS s ON s.system = 'Cerner' AND s.source_key = match_key(r.result_value)

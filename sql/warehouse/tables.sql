@@ -1,0 +1,90 @@
+-- The warehouse's stored tables. Created if absent; a month's load replaces its rows in one
+-- transaction (pipelines/ingest/load_month.py).
+
+-- Audit trail: every extract seen, by content checksum. A resubmission marks the earlier
+-- submission superseded rather than deleting it.
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id     VARCHAR NOT NULL,   -- hash of file name and content checksum
+    file_name         VARCHAR NOT NULL,
+    checksum          VARCHAR NOT NULL,   -- SHA-256 of the file's bytes
+    source_system     VARCHAR NOT NULL,
+    role              VARCHAR NOT NULL,   -- bookings | pregnancy | clinical_events
+    org_code          VARCHAR NOT NULL,
+    reporting_month   VARCHAR NOT NULL,
+    status            VARCHAR NOT NULL,   -- loaded | unreadable | superseded | withdrawn
+    rows_read         INTEGER,
+    rows_loaded       INTEGER,
+    rows_quarantined  INTEGER,
+    error             VARCHAR,            -- why an unreadable file could not be read
+    error_line        INTEGER,
+    error_column      VARCHAR,
+    warnings          VARCHAR,
+    first_loaded_at   TIMESTAMP NOT NULL,
+    status_changed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (submission_id)
+);
+
+CREATE TABLE IF NOT EXISTS bookings (
+    reporting_month       VARCHAR NOT NULL,
+    org_code              VARCHAR NOT NULL,
+    source_system         VARCHAR NOT NULL,
+    submission_id         VARCHAR NOT NULL,
+    source_file           VARCHAR NOT NULL,
+    source_line           BIGINT NOT NULL,
+    pregnancy_key         VARCHAR NOT NULL,
+    person_key            VARCHAR,
+    booking_date          DATE NOT NULL,
+    site_code             VARCHAR,
+    gestation_days        INTEGER,
+    gestation_valid       BOOLEAN NOT NULL,
+    postcode              VARCHAR,
+    postcode_valid        BOOLEAN NOT NULL,
+    lsoa_code             VARCHAR,
+    postcode_has_lsoa     BOOLEAN NOT NULL,
+    imd_decile            INTEGER,
+    imd_quintile          INTEGER,
+    imd_edition           INTEGER NOT NULL,
+    ethnic_source         VARCHAR,
+    ethnic_category       VARCHAR,
+    ethnic_category_valid BOOLEAN NOT NULL,
+    ethnic_group          VARCHAR NOT NULL,
+    height_cm             DOUBLE,
+    weight_kg             DOUBLE,
+    bmi                   DOUBLE,
+    bmi_recorded          BOOLEAN NOT NULL,
+    smoking_status        VARCHAR,
+    smoking_recorded      BOOLEAN NOT NULL,
+    co_ppm                DOUBLE,
+    co_recorded           BOOLEAN NOT NULL,
+    nhs_number_valid      BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    reporting_month VARCHAR NOT NULL,
+    org_code        VARCHAR NOT NULL,
+    source_system   VARCHAR NOT NULL,
+    submission_id   VARCHAR NOT NULL,
+    source_file     VARCHAR NOT NULL,
+    line_number     BIGINT NOT NULL,
+    column_name     VARCHAR,            -- NULL when the whole record is at fault
+    value           VARCHAR,            -- NULL for identifier columns: never stored
+    reason          VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS clinical_events (
+    reporting_month VARCHAR NOT NULL,
+    org_code        VARCHAR NOT NULL,
+    submission_id   VARCHAR NOT NULL,
+    source_file     VARCHAR NOT NULL,
+    source_line     BIGINT NOT NULL,
+    pregnancy_key   VARCHAR NOT NULL,
+    measurement     VARCHAR NOT NULL,
+    event_at        TIMESTAMP NOT NULL,
+    value_num       DOUBLE,
+    value_text      VARCHAR
+);
+
+-- Reference data as loaded, with the fingerprint of the files and edition it came from.
+CREATE TABLE IF NOT EXISTS ref_postcodes (postcode VARCHAR, terminated VARCHAR, lsoa_code VARCHAR);
+CREATE TABLE IF NOT EXISTS ref_imd (lsoa_code VARCHAR, imd_decile INTEGER);
+CREATE TABLE IF NOT EXISTS reference_fingerprint (fingerprint VARCHAR, imd_edition INTEGER, files VARCHAR);
