@@ -82,6 +82,19 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
     _set(con, "cerner_event_date_format", events.formats["event_date"])
     _set(con, "cerner_booking_window_days", int(events.extra["booking_window_days_after"]))
 
+    measures = rules["measures"]
+    _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
+    _set(con, "not_known_label", eth["not_known_group"])
+    _set(con, "breakdowns", list(rules["breakdowns"]))
+    _register(con, "rule_measures", pl.DataFrame(
+        [(m["id"], m["flag"], bool(m.get("gated")), float(m["threshold"]) if m.get("gated") else None,
+          m.get("severity", "error"), list(m.get("degenerate_breakdowns", [])), i) for i, m in enumerate(measures)],
+        schema={"measure_id": pl.String, "flag": pl.String, "gated": pl.Boolean, "threshold": pl.Float64,
+                "severity": pl.String, "degenerate_breakdowns": pl.List(pl.String), "measure_order": pl.Int32},
+        orient="row"))
+    _register(con, "rule_providers", pl.DataFrame(
+        {"org_code": list(layouts.providers), "provider_name": list(layouts.providers.values())},
+        schema={"org_code": pl.String, "provider_name": pl.String}))
     groups = [(str(code), group) for group, codes in eth["groups"].items() for code in codes]
     _register(con, "rule_ethnic_groups", pl.DataFrame(groups, schema=["code", "ethnic_group"], orient="row"))
     ethnic, smoking = [], []

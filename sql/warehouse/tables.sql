@@ -88,3 +88,17 @@ CREATE TABLE IF NOT EXISTS clinical_events (
 CREATE TABLE IF NOT EXISTS ref_postcodes (postcode VARCHAR, terminated VARCHAR, lsoa_code VARCHAR);
 CREATE TABLE IF NOT EXISTS ref_imd (lsoa_code VARCHAR, imd_decile INTEGER);
 CREATE TABLE IF NOT EXISTS reference_fingerprint (fingerprint VARCHAR, imd_edition INTEGER, files VARCHAR);
+
+-- Month x Trust: did a usable submission arrive (marts/trust_month_status.sql)?
+CREATE TABLE IF NOT EXISTS trust_month_status (
+    reporting_month VARCHAR, org_code VARCHAR, source_system VARCHAR, files BIGINT, rows_read HUGEINT,
+    rows_loaded HUGEINT, rows_quarantined HUGEINT, bookings BIGINT, completeness VARCHAR,
+    completeness_detail VARCHAR
+);
+
+-- Measure history: one row per month x Trust x measure x breakdown group (measures/flag_rates.sql).
+CREATE TABLE IF NOT EXISTS measures (
+    reporting_month VARCHAR, org_code VARCHAR, source_system VARCHAR, measure_id VARCHAR,
+    breakdown VARCHAR, "group" VARCHAR, numerator BIGINT, denominator BIGINT, rate DOUBLE,
+    threshold DOUBLE, status VARCHAR, completeness VARCHAR, degenerate BOOLEAN, imd_edition INTEGER
+);

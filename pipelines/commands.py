@@ -1,0 +1,117 @@
+"""What each `mdq` subcommand does, once its arguments are parsed (pipelines/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.cli import BREACH, UsageError, months_between
+from pipelines.config import load_layouts
+from pipelines.paths import REPO_ROOT
+
+
+def _settings(args: argparse.Namespace):
+    from pipelines.runner import RunSettings
+
+    landing = args.landing.resolve()
+    if not landing.is_dir():
+        raise UsageError(f"mdq: --landing {args.landing}: no such folder")
+    reference = (args.reference or landing / "reference").resolve()
+    if not reference.is_dir():
+        raise UsageError(f"mdq: --reference {reference}: no such folder (postcode directory and IoD File 7)")
+    warehouse = args.warehouse.resolve()
+    if warehouse.exists() and warehouse.is_dir():
+        raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
+    return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
+
+
+def _months(args: argparse.Namespace, landing: Path) -> list[str]:
+    from pipelines.ingest.landing import months_in_landing
+
+    available = months_in_landing(landing, load_layouts())
+    if args.first or args.last:
+        if not (args.first and args.last):
+            raise UsageError("mdq run: --from and --to go together")
+        return months_between(args.first, args.last)
+    if args.month:
+        return [args.month]
+    if not available:
+        raise UsageError(f"mdq run: no extract in {landing}")
+    return [available[-1]]
+
+
+def _require_extracts(month: str, landing: Path) -> None:
+    from pipelines.ingest.landing import discover
+
+    if not discover(landing, load_layouts(), {month}):
+        raise UsageError(f"mdq: no extract for {month} in {landing}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipelines.reporting import progress
+
+    settings = _settings(args)
+    months = _months(args, settings.landing)
+    if len(months) == 1:
+        _require_extracts(months[0], settings.landing)
+    with progress(len(months) > 1) as bar:
+        task = bar.add_task("months", total=len(months))
+        for month in months:
+            bar.update(task, description=f"running {month}")
+            unreadable_all = _run_one(month, settings)
+            bar.advance(task)
+            if unreadable_all and len(months) == 1:
+                return 2
+    return 0
+
+
+def _run_one(month: str, settings) -> bool:
+    """Run one month; True when the month had extracts but none of them could be read."""
+    from pipelines.reporting import month_status, print_month_summary
+    from pipelines.runner import StepFailed, project_instance, run_month
+
+    try:
+        with project_instance() as instance:
+            run_month(month, settings, instance)
+    except StepFailed as exc:
+        raise UsageError(f"mdq: {month}: {exc}") from None
+    status = month_status(settings.warehouse, month)
+    print_month_summary(month, status, settings.out)
+    files = sum(row["files"] for row in status)
+    return files > 0 and all(row["completeness"] in ("unreadable", "missing") for row in status)
+
+
+def gate(args: argparse.Namespace) -> int:
+    from pipelines.gate import evaluate_gate, print_breaches, write_junit
+    from pipelines.reporting import month_is_current
+
+    settings = _settings(args)
+    _require_extracts(args.month, settings.landing)
+    if args.rerun or not month_is_current(settings, args.month):
+        _run_one(args.month, settings)
+    verdicts = evaluate_gate(settings.warehouse, args.month, warn_only=args.warn_only)
+    if args.junit:
+        write_junit(verdicts, args.junit, args.month)
+    print_breaches(verdicts, args.month)
+    return BREACH if any(v.breach for v in verdicts) else 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    from pipelines.synthetic import DEFAULT_SEED, generate_extracts
+
+    if args.scale <= 0:
+        raise UsageError("mdq generate: --scale must be positive")
+    months = months_between(args.first, args.last)
+    paths = generate_extracts(months[0], months[-1], args.out, seed=DEFAULT_SEED if args.seed is None else args.seed,
+                              scale=args.scale)
+    print(f"wrote {len(paths)} files for {len(months)} months to {args.out}")
+    return 0
+
+
+def ui() -> int:
+    env = {**os.environ, "DAGSTER_HOME": str(REPO_ROOT)}
+    return subprocess.call([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions"], cwd=REPO_ROOT, env=env)
+

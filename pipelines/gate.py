@@ -1,0 +1,90 @@
+"""The CI gate's verdicts: every gated measure of every Trust for a month, with its breach."""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from pipelines.config import gated_measures, load_rules
+from pipelines.measures import write_atomically
+from pipelines.warehouse import connect
+
+
+@dataclass(frozen=True)
+class GateVerdict:
+    org_code: str
+    measure_id: str
+    title: str
+    numerator: int
+    denominator: int
+    rate: float | None
+    threshold: float
+    completeness: str
+    detail: str | None
+    severity: str  # error: a breach fails the gate; warn: reported only
+
+    @property
+    def passed(self) -> bool:
+        return self.completeness == "complete" and self.rate is not None and self.rate >= self.threshold
+
+    @property
+    def breach(self) -> bool:
+        return not self.passed and self.severity == "error"
+
+    @property
+    def records_short(self) -> int:
+        """How many more valid records the Trust needed to reach the threshold."""
+        return max(0, math.ceil(self.threshold * self.denominator - 1e-9) - self.numerator)
+
+    def describe(self) -> str:
+        if self.completeness != "complete":
+            return f"{self.org_code} {self.measure_id}: submission {self.completeness} ({self.detail}); threshold {self.threshold:.0%}"
+        rate = "n/a" if self.rate is None else f"{self.rate:.1%}"
+        return (f"{self.org_code} {self.measure_id}: {rate} ({self.numerator}/{self.denominator}) "
+                f"below threshold {self.threshold:.0%}, {self.records_short} records short")
+
+
+def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[GateVerdict]:
+    gated = {m["id"]: m for m in gated_measures(load_rules())}
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute(
+            """SELECT s.org_code, m.measure_id, m.numerator, m.denominator, m.rate,
+                      s.completeness, s.completeness_detail
+               FROM trust_month_status s
+               JOIN measures m ON m.reporting_month = s.reporting_month AND m.org_code = s.org_code
+                    AND m.breakdown = 'overall'
+               WHERE s.reporting_month = ? AND list_contains(?, m.measure_id)
+               ORDER BY s.org_code, m.measure_id""", [month, list(gated)]).fetchall()
+    return [
+        GateVerdict(org, mid, gated[mid]["title"], num, den, rate, float(gated[mid]["threshold"]), comp, detail,
+                    "warn" if warn_only else gated[mid].get("severity", "error"))
+        for org, mid, num, den, rate, comp, detail in rows
+    ]
+
+
+def print_breaches(verdicts: list[GateVerdict], month: str, stream=sys.stdout) -> None:
+    failing = [v for v in verdicts if not v.passed]
+    for v in failing:
+        label = "BREACH" if v.breach else "WARN"
+        print(f"{label} {month} {v.describe()}", file=stream)
+    passed = len(verdicts) - len(failing)
+    print(f"gate {month}: {passed} of {len(verdicts)} Trust x measure checks pass, "
+          f"{sum(v.breach for v in verdicts)} breach(es)", file=stream)
+
+
+def write_junit(verdicts: list[GateVerdict], path: Path, month: str) -> Path:
+    suite = ET.Element("testsuite", name=f"mdq gate {month}", tests=str(len(verdicts)),
+                       failures=str(sum(v.breach for v in verdicts)), errors="0", skipped="0")
+    for v in verdicts:
+        case = ET.SubElement(suite, "testcase", classname=f"mdq.{month}.{v.org_code}", name=v.measure_id)
+        if v.breach:
+            ET.SubElement(case, "failure", message=v.describe(), type="threshold_breach").text = v.describe()
+        elif not v.passed:
+            ET.SubElement(case, "system-out").text = "warning only: " + v.describe()
+    root = ET.Element("testsuites")
+    root.append(suite)
+    write_atomically(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return path

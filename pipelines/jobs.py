@@ -1,0 +1,12 @@
+"""The one job: every asset of the graph for a reporting month. `mdq run` executes this same job."""
+
+import dagster as dg
+
+from pipelines.partitions import monthly
+
+monthly_dq_job = dg.define_asset_job(
+    "monthly_dq",
+    selection=dg.AssetSelection.all(),
+    partitions_def=monthly,
+    description="Ingest a month's extracts, compute the measures, gate them and write the scorecard.",
+)
