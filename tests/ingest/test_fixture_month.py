@@ -1,0 +1,109 @@
+"""The hand-written fixture month (tests/fixtures/landing, 2025-04), counted by hand.
+
+K2 RKB (10 data rows, lines 2-11): lines 7 (31/02), 8 (30/03, March), 9 (exact repeat of line 2)
+and 10 (blank Booking ID) are quarantined; 6 bookings load.
+BadgerNet RJC (7 rows, lines 2-8): line 5 (2025-04-31), 6 (May) and 8 (EpisodeID 1003 again,
+different values) are quarantined; 4 load.
+Cerner RLT pregnancy (4 rows): line 5 (March) quarantined; 3 load. Events (14 rows): line 10
+(CO 'abc'), 12 (31-APR), 13 (pregnancy 5009 absent), 14 (pregnancy 5004 quarantined), 15
+(Temperature) quarantined; 9 load.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FIXTURE_MONTH, query
+
+EXPECTED_QUARANTINE = {
+    ("K2_RKB_MaternityBookings_202504.csv", 7): "not a real date",
+    ("K2_RKB_MaternityBookings_202504.csv", 8): "outside the file's month",
+    ("K2_RKB_MaternityBookings_202504.csv", 9): "exact duplicate of line 2",
+    ("K2_RKB_MaternityBookings_202504.csv", 10): "Booking ID is blank",
+    ("BadgerNet_RJC_Booking_2025-04.csv", 5): "not a real date",
+    ("BadgerNet_RJC_Booking_2025-04.csv", 6): "outside the file's month",
+    ("BadgerNet_RJC_Booking_2025-04.csv", 8): "repeated from line 4",
+    ("CERNER_RLT_202504_PREGNANCY.txt", 5): "outside the file's month",
+    ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 10): "'abc' is not a number",
+    ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 12): "not a real date",
+    ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 13): "no loaded row",
+    ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 14): "no loaded row",
+    ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 15): "not a known clinical event",
+}
+
+
+def test_bookings_per_trust(loaded):
+    rows = query(loaded, "SELECT org_code, source_system, count(*) FROM bookings GROUP BY ALL ORDER BY 1")
+    assert rows == [("RJC", "BadgerNet", 4), ("RKB", "K2", 6), ("RLT", "Cerner", 3)]
+
+
+def test_quarantine_names_file_line_and_reason(loaded):
+    rows = query(loaded, "SELECT source_file, line_number, reason FROM quarantine")
+    assert {(f, line) for f, line, _ in rows} == set(EXPECTED_QUARANTINE)
+    for file_name, line, reason in rows:
+        assert EXPECTED_QUARANTINE[(file_name, line)] in reason
+
+
+def test_every_row_loaded_or_quarantined(loaded):
+    rows = query(loaded, "SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM submissions ORDER BY 1")
+    assert rows == [
+        ("BadgerNet_RJC_Booking_2025-04.csv", 7, 4, 3),
+        ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 14, 9, 5),
+        ("CERNER_RLT_202504_PREGNANCY.txt", 4, 3, 1),
+        ("K2_RKB_MaternityBookings_202504.csv", 10, 6, 4),
+    ]
+    stored = query(loaded, """SELECT s.file_name, (SELECT count(*) FROM bookings b WHERE b.submission_id = s.submission_id)
+        + (SELECT count(*) FROM clinical_events e WHERE e.submission_id = s.submission_id),
+        (SELECT count(*) FROM quarantine q WHERE q.submission_id = s.submission_id) FROM submissions s ORDER BY 1""")
+    assert [(f, loaded_, quarantined) for f, loaded_, quarantined in stored] == [
+        ("BadgerNet_RJC_Booking_2025-04.csv", 4, 3), ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 9, 5),
+        ("CERNER_RLT_202504_PREGNANCY.txt", 3, 1), ("K2_RKB_MaternityBookings_202504.csv", 6, 4)]
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [
+        # RJC, RKB, RLT numerators; denominators 4, 6, 3 (hand-counted in the fixture files)
+        ("postcode_valid", (3, 3, 2)),
+        ("ethnic_category_valid", (2, 4, 1)),
+        ("postcode_has_lsoa", (3, 2, 1)),
+        ("bmi_recorded", (4, 3, 2)),
+        ("smoking_recorded", (2, 4, 1)),
+        ("co_recorded", (3, 3, 1)),
+        ("gestation_valid", (3, 5, 2)),
+        ("nhs_number_valid", (2, 3, 2)),
+    ],
+)
+def test_flags_per_trust(loaded, flag, expected):
+    rows = query(loaded, f"SELECT org_code, count(*) FILTER (WHERE {flag}) FROM bookings GROUP BY 1 ORDER BY 1")
+    assert tuple(n for _, n in rows) == expected
+
+
+def test_k2_values_standardised(loaded):
+    """Line 3: 'CV12AB ' -> CV1 2AB; '  white - irish ' -> B; gestation 8+0 -> 56 days; current smoker."""
+    row = query(loaded, """SELECT postcode, ethnic_category, ethnic_group, gestation_days, smoking_status, imd_decile, imd_quintile
+        FROM bookings WHERE source_system = 'K2' AND source_line = 3""")
+    assert row == [("CV1 2AB", "B", "White", 56, "current", 1, 1)]
+    row = query(loaded, "SELECT postcode, postcode_valid, gestation_days, gestation_valid FROM bookings WHERE source_system='K2' AND source_line=11")
+    assert row == [("CV5 6EF", True, 350, False)]  # 'cv5  6ef' normalised; 50+0 weeks is implausible
+
+
+def test_cerner_booking_values_from_events(loaded):
+    """5001 (line 2): 1.65 m -> 165 cm; 154 lb -> 69.85 kg (the 72 kg reading is 18 days later);
+    5002 (line 3): BMI 24.1 five days before beats 26.0 ten days after; CO 'abc' was quarantined."""
+    row = query(loaded, "SELECT height_cm, round(weight_kg, 2), smoking_status, co_ppm FROM bookings WHERE source_system='Cerner' AND source_line=2")
+    assert row == [(165.0, 69.85, "never", 2.0)]
+    row = query(loaded, "SELECT bmi, smoking_status, co_ppm, ethnic_category FROM bookings WHERE source_system='Cerner' AND source_line=3")
+    assert row == [(24.1, "not_known", None, "Z")]
+
+
+def test_no_identifier_reaches_the_warehouse(loaded):
+    """NHS numbers, hospital numbers, person IDs, dates of birth and notes from the fixtures."""
+    needles = ["9434765919", "943 476 5919", "4010232137", "H0000001", "H0000010", "1994-03-03", "03/03/1994",
+               "Zoë", "café", "señora"]
+    tables = [t for (t,) in query(loaded, "SELECT table_name FROM information_schema.tables")]
+    for table in tables:
+        text = " ".join(str(v) for row in query(loaded, f"SELECT * FROM {table}") for v in row)
+        for needle in needles:
+            assert needle not in text, f"{needle!r} found in {table}"
+    assert FIXTURE_MONTH in " ".join(str(r) for r in query(loaded, "SELECT reporting_month FROM bookings"))

@@ -1,0 +1,92 @@
+"""Loading a month is idempotent and transactional; a resubmission replaces the earlier extract."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import load, query
+
+K2 = "K2_RKB_MaternityBookings_202504.csv"
+TABLES = ["bookings", "quarantine", "clinical_events"]
+
+
+def _snapshot(wh):
+    snap = {t: sorted(query(wh, f"SELECT * FROM {t}"), key=repr) for t in TABLES}
+    snap["submissions"] = sorted(query(wh, "SELECT * FROM submissions"), key=repr)
+    return snap
+
+
+def test_loading_twice_gives_the_same_tables(landing, tmp_path):
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    first = _snapshot(wh)
+    load(landing, wh)
+    assert _snapshot(wh) == first
+
+
+def _drop_k2_line(landing, line_number: int) -> None:
+    path = landing / K2
+    lines = path.read_bytes().split(b"\r\n")
+    del lines[line_number - 1]
+    path.write_bytes(b"\r\n".join(lines))
+
+
+def test_resubmission_replaces_the_earlier_extract(landing, tmp_path):
+    """The resubmitted K2 file drops line 3 (BK00000002): RKB now has 5 bookings; the first
+    submission stays in the audit trail as superseded; other Trusts are untouched."""
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    others = query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL")
+    _drop_k2_line(landing, 3)
+    load(landing, wh)
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
+    assert query(wh, "SELECT status, rows_read FROM submissions WHERE file_name = ? ORDER BY status", [K2]) == [
+        ("loaded", 9), ("superseded", 10)]
+    assert query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL") == others
+    # No row of the superseded submission is left anywhere.
+    old = query(wh, "SELECT submission_id FROM submissions WHERE status = 'superseded'")[0][0]
+    for table in TABLES:
+        assert query(wh, f"SELECT count(*) FROM {table} WHERE submission_id = ?", [old]) == [(0,)]
+
+
+def test_later_file_for_the_same_slot_wins(landing, tmp_path):
+    """A `_resub1` copy landing beside the original, newer by modification time, replaces it."""
+    original = landing / K2
+    resub = landing / "K2_RKB_MaternityBookings_202504_resub1.csv"
+    resub.write_bytes(original.read_bytes())
+    _drop_k2_line(landing, 3)  # the original now differs from the resubmission
+    os.utime(original, (1_700_000_000, 1_700_000_000))
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert query(wh, "SELECT file_name, status FROM submissions WHERE org_code = 'RKB' ORDER BY 1") == [
+        (K2, "superseded"), (resub.name, "loaded")]
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(6,)]
+
+
+def test_a_failed_load_leaves_the_earlier_month_intact(landing, tmp_path, monkeypatch):
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    before = _snapshot(wh)
+    _drop_k2_line(landing, 3)
+
+    import pipelines.ingest.write_month as write_month
+
+    def explode(con, prepared, now):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(write_month, "_record_submissions", explode)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load(landing, wh)
+    assert _snapshot(wh) == before
+
+
+def test_loading_one_trust_leaves_the_others(landing, tmp_path):
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    before = query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL")
+    _drop_k2_line(landing, 3)
+    load(landing, wh, orgs={"RKB"})
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
+    assert query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL") == before
