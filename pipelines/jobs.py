@@ -2,11 +2,9 @@
 
 import dagster as dg
 
-from pipelines.partitions import monthly
 
 monthly_dq_job = dg.define_asset_job(
     "monthly_dq",
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly,
     description="Ingest a month's extracts, compute the measures, gate them and write the scorecard.",
 )

@@ -16,10 +16,10 @@ from pipelines.jobs import monthly_dq_job
 from pipelines.resources import MdqSettings
 
 
-def landing_changes(mdq: MdqSettings, cursor: "str | None") -> "tuple[dict[str, str], dict[str, list[str]]]":
-    """New cursor ({path: size:mtime:checksum}) and the months whose files changed, with the files."""
+def landing_changes(mdq: MdqSettings, cursor: "str | None") -> "tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]":
+    """New cursor ({path: size:mtime:checksum}), the changed files per month, and every file's state per month."""
     seen = json.loads(cursor) if cursor else {}
-    current, changed = {}, {}
+    current, changed, month_state = {}, {}, {}
     for extract in discover(mdq.landing_dir, load_layouts()):
         stat = extract.path.stat()
         stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -27,18 +27,20 @@ def landing_changes(mdq: MdqSettings, cursor: "str | None") -> "tuple[dict[str, 
         # Hash only files whose size or time moved: the checksum decides, the stamp saves work.
         digest = previous.rsplit(":", 1)[-1] if previous.startswith(stamp + ":") else checksum(extract.path)
         current[str(extract.path)] = f"{stamp}:{digest}"
+        month_state.setdefault(extract.month, []).append(f"{extract.file_name}:{digest}")
         if previous.rsplit(":", 1)[-1] != digest:
             changed.setdefault(extract.month, []).append(extract.file_name)
-    return current, changed
+    return current, changed, month_state
 
 
 @dg.sensor(job=monthly_dq_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
            description="Requests a month's run when an extract for it lands or is resubmitted.")
 def landing_sensor(context: dg.SensorEvaluationContext, mdq: MdqSettings):
-    current, changed = landing_changes(mdq, context.cursor)
+    current, changed, month_state = landing_changes(mdq, context.cursor)
     for month in sorted(changed):
-        month_state = sorted(v for k, v in current.items() if f"_{month.replace('-', '')}" in k or month in k)
-        run_key = f"{month}:{hashlib.sha256(json.dumps(month_state).encode()).hexdigest()[:16]}"
+        # The run key names the month's exact set of files, so the same content never runs twice.
+        state = json.dumps(sorted(month_state[month]))
+        run_key = f"{month}:{hashlib.sha256(state.encode()).hexdigest()[:16]}"
         yield dg.RunRequest(run_key=run_key, partition_key=month,
                             tags={"mdq/changed_files": ",".join(sorted(changed[month]))})
     context.update_cursor(json.dumps(current, sort_keys=True))

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Quick start: set up from uv.lock and run the monthly pipeline (default: latest sample month).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/uv.sh sync --frozen --quiet
+exec .venv/bin/mdq run "$@"
