@@ -57,3 +57,19 @@ def write_measures_csv(measures: pl.DataFrame, out_dir: Path, month: str) -> Pat
     frame = measures.with_columns(pl.col("rate").round(6))
     write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
     return path
+
+
+def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -> dict[str, Path]:
+    """worklist-YYYY-MM-ORG.csv per Trust: its records failing a gated measure, with the reason."""
+    install_rules(con, load_rules(), load_layouts())
+    con.execute("SET VARIABLE month = ?", [month])
+    frame = con.sql(read_sql("measures/worklist")).pl()
+    orgs = [r[0] for r in con.execute(
+        "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]).fetchall()]
+    paths = {}
+    for org in orgs:
+        path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"
+        rows = frame.filter(pl.col("org_code") == org)
+        write_atomically(path, rows.write_csv(null_value="").encode("utf-8"))
+        paths[org] = path
+    return paths

@@ -4,7 +4,7 @@
 import dagster as dg
 import polars as pl
 
-from pipelines.measures import compute_measures, write_measures_csv
+from pipelines.measures import compute_measures, write_measures_csv, write_worklists
 from pipelines.partitions import monthly
 from pipelines.resources import MdqSettings
 from pipelines.warehouse import connect
@@ -32,3 +32,16 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Material
         "rows": frame.height,
         "gated_rates": dg.MetadataValue.json(rates),
     })
+
+
+@dg.asset(
+    deps=["measures"],
+    partitions_def=monthly,
+    group_name="measures",
+    description="Per-Trust CSVs of the month's records failing a gated measure, by file and line, to fix at source.",
+)
+def worklists(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.MaterializeResult:
+    month = context.partition_key
+    with connect(mdq.warehouse_file) as con:
+        paths = write_worklists(con, month, mdq.out_dir)
+    return dg.MaterializeResult(metadata={org: dg.MetadataValue.path(str(p)) for org, p in paths.items()})
