@@ -12,14 +12,9 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.config import ConfigError
+from pipelines.errors import USAGE_ERROR, UsageError
 from pipelines.paths import DEFAULT_OUT, DEFAULT_WAREHOUSE, SAMPLE_DATA
 from pipelines.warehouse import WarehouseBusy
-
-USAGE_ERROR, BREACH = 2, 1
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.cli import BREACH, UsageError, months_between
+from pipelines.cli import months_between
+from pipelines.errors import BREACH, UsageError
 from pipelines.config import load_layouts
 from pipelines.paths import REPO_ROOT
 

@@ -1,0 +1,76 @@
+"""`mdq gate` end to end: exit codes, printed breaches, JUnit XML, and the rules file as the one
+source of truth for thresholds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import yaml
+
+from tests.conftest import FIXTURE_MONTH
+
+MDQ = [sys.executable, "-m", "pipelines.cli"]
+
+
+def mdq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*MDQ, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300)
+
+
+def _paths(landing: Path, tmp_path: Path) -> list[str]:
+    return ["--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]
+
+
+def test_gate_fails_and_writes_junit(landing, tmp_path):
+    """Fixture month: every Trust breaches both gated measures (hand-counted: RJC 3/4 and 2/4,
+    RKB 3/6 and 4/6, RLT 2/3 and 1/3), so 6 breaches and exit 1."""
+    junit = tmp_path / "gate.xml"
+    result = mdq("gate", "--month", FIXTURE_MONTH, "--junit", str(junit), *_paths(landing, tmp_path))
+    assert result.returncode == 1, result.stderr
+    breaches = [line for line in result.stdout.splitlines() if line.startswith("BREACH")]
+    assert len(breaches) == 6
+    assert "RKB MSD_MOTHER_POSTCODE_VALID: 50.0% (3/6) below threshold 95%, 3 records short" in result.stdout
+    root = ET.parse(junit).getroot()
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("tests") == "6" and suite.get("failures") == "6"
+    names = {(c.get("classname"), c.get("name")) for c in suite.iter("testcase")}
+    assert (f"mdq.{FIXTURE_MONTH}.RLT", "MSD_MOTHER_ETHNIC_VALID") in names
+
+
+def test_warn_only_reports_but_passes(landing, tmp_path):
+    result = mdq("gate", "--month", FIXTURE_MONTH, "--warn-only", *_paths(landing, tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("WARN ") == 6
+
+
+def test_threshold_comes_from_the_rules_file(landing, tmp_path):
+    """Lower both thresholds in a copy of rules.yaml to 0.3: every Trust's rates (>= 1/3) pass."""
+    rules = yaml.safe_load(Path("checks/rules.yaml").read_text())
+    for measure in rules["measures"]:
+        if measure.get("gated"):
+            measure["threshold"] = 0.3
+    copy = tmp_path / "rules.yaml"
+    copy.write_text(yaml.safe_dump(rules))
+    result = mdq("gate", "--month", FIXTURE_MONTH, "--rerun", *_paths(landing, tmp_path), env={"MDQ_RULES": str(copy)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 of 6 Trust x measure checks pass" in result.stdout
+
+
+def test_missing_trust_fails_the_gate(landing, tmp_path):
+    """Without RJC's extract, RJC fails both gated measures as missing; the others still run."""
+    (landing / "BadgerNet_RJC_Booking_2025-04.csv").unlink()
+    result = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path))
+    assert result.returncode == 1
+    assert "RJC MSD_MOTHER_POSTCODE_VALID: submission missing (no extract received)" in result.stdout
+
+
+def test_usage_errors_exit_2_with_one_line(landing, tmp_path):
+    for args in (["gate", "--month", "2025-4"], ["gate"], ["run", "--month", "2031-01", *_paths(landing, tmp_path)],
+                 ["run", "--landing", str(tmp_path / "nowhere")], ["run", "--from", "2025-05", "--to", "2025-04"]):
+        result = mdq(*args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
