@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipelines.config import ConfigError
 from pipelines.errors import USAGE_ERROR, UsageError
+from pipelines.gate import GateInconsistent
 from pipelines.paths import DEFAULT_OUT, DEFAULT_WAREHOUSE, SAMPLE_DATA
 from pipelines.warehouse import WarehouseBusy
 
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return USAGE_ERROR
-    except (ConfigError, WarehouseBusy, FileNotFoundError) as exc:
+    except (ConfigError, WarehouseBusy, FileNotFoundError, GateInconsistent) as exc:
         print(f"mdq: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -47,22 +47,35 @@ class GateVerdict:
                 f"below threshold {self.threshold:.0%}, {self.records_short} records short")
 
 
+class GateInconsistent(RuntimeError):
+    """Great Expectations and the SQL measures disagree: a defect, never a verdict."""
+
+
 def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[GateVerdict]:
+    """Verdicts from the stored Great Expectations results, cross-checked against the SQL measures."""
     gated = {m["id"]: m for m in gated_measures(load_rules())}
     with connect(warehouse, read_only=True) as con:
         rows = con.execute(
-            """SELECT s.org_code, m.measure_id, m.numerator, m.denominator, m.rate,
-                      s.completeness, s.completeness_detail
+            """SELECT s.org_code, g.measure_id, g.element_count - g.unexpected_count, g.element_count,
+                      g.observed_rate, g.threshold, g.success, s.completeness, s.completeness_detail,
+                      m.numerator, m.denominator
                FROM trust_month_status s
-               JOIN measures m ON m.reporting_month = s.reporting_month AND m.org_code = s.org_code
-                    AND m.breakdown = 'overall'
-               WHERE s.reporting_month = ? AND list_contains(?, m.measure_id)
-               ORDER BY s.org_code, m.measure_id""", [month, list(gated)]).fetchall()
-    return [
-        GateVerdict(org, mid, gated[mid]["title"], num, den, rate, float(gated[mid]["threshold"]), comp, detail,
-                    "warn" if warn_only else gated[mid].get("severity", "error"))
-        for org, mid, num, den, rate, comp, detail in rows
-    ]
+               JOIN gate_results g ON g.reporting_month = s.reporting_month AND g.org_code = s.org_code
+               LEFT JOIN measures m ON m.reporting_month = g.reporting_month AND m.org_code = g.org_code
+                    AND m.measure_id = g.measure_id AND m.breakdown = 'overall'
+               WHERE s.reporting_month = ? ORDER BY s.org_code, g.measure_id""", [month]).fetchall()
+    if not rows:
+        raise GateInconsistent(f"no gate results stored for {month}: run `mdq run --month {month}` first")
+    verdicts = []
+    for org, mid, num, den, rate, threshold, success, comp, detail, sql_num, sql_den in rows:
+        if (num, den) != (sql_num, sql_den):
+            raise GateInconsistent(f"{month} {org} {mid}: Great Expectations counted {num}/{den}, SQL {sql_num}/{sql_den}")
+        verdict = GateVerdict(org, mid, gated[mid]["title"], num, den, rate, threshold, comp, detail,
+                              "warn" if warn_only else gated[mid].get("severity", "error"))
+        if verdict.passed != (bool(success) and comp == "complete"):
+            raise GateInconsistent(f"{month} {org} {mid}: Great Expectations verdict {success} disagrees with rate {rate}")
+        verdicts.append(verdict)
+    return verdicts
 
 
 def print_breaches(verdicts: list[GateVerdict], month: str, stream=sys.stdout) -> None:

@@ -69,5 +69,5 @@ def month_is_current(settings, month: str) -> bool:
         stored = sorted(con.execute(
             "SELECT file_name, checksum FROM submissions WHERE reporting_month = ? AND status IN ('loaded', 'unreadable')",
             [month]).fetchall())
-        has_measures = con.execute("SELECT count(*) FROM measures WHERE reporting_month = ?", [month]).fetchone()[0]
+        has_measures = con.execute("SELECT count(*) FROM gate_results WHERE reporting_month = ?", [month]).fetchone()[0]
     return bool(has_measures) and stored == wanted

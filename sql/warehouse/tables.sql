@@ -102,3 +102,9 @@ CREATE TABLE IF NOT EXISTS measures (
     breakdown VARCHAR, "group" VARCHAR, numerator BIGINT, denominator BIGINT, rate DOUBLE,
     threshold DOUBLE, status VARCHAR, completeness VARCHAR, degenerate BOOLEAN, imd_edition INTEGER
 );
+
+-- Great Expectations' verdicts per month x Trust x gated measure (pipelines/assets/gate.py).
+CREATE TABLE IF NOT EXISTS gate_results (
+    reporting_month VARCHAR, org_code VARCHAR, measure_id VARCHAR, element_count BIGINT,
+    unexpected_count BIGINT, observed_rate DOUBLE, threshold DOUBLE, success BOOLEAN, data_docs VARCHAR
+);

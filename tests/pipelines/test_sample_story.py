@@ -32,15 +32,18 @@ STORY_BREACHES = {
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory) -> Path:
+    from pipelines.gate_results import run_month_gate
     from pipelines.ingest.load_month import load_month
     from pipelines.measures import compute_measures
     from pipelines.warehouse import connect
 
-    warehouse = tmp_path_factory.mktemp("sample") / "mdq.duckdb"
+    root = tmp_path_factory.mktemp("sample")
+    warehouse = root / "mdq.duckdb"
     for month in MONTHS:
         load_month(month, SAMPLE_DATA, warehouse, SAMPLE_DATA / "reference", today=date(2026, 11, 23))
         with connect(warehouse) as con:
             compute_measures(con, month)
+            run_month_gate(con, month, root / "gx", root / "out")
     return warehouse
 
 
@@ -54,6 +57,20 @@ def test_gate_fails_exactly_the_story(sample_warehouse):
                 passes += 1
     assert breaches == STORY_BREACHES
     assert passes == len(MONTHS) * 3 * 2 - len(STORY_BREACHES)
+
+
+def test_great_expectations_agrees_with_sql_on_every_trust_month(sample_warehouse):
+    """GE's observed rate and verdict equal the SQL measure's for all 18 months x 3 Trusts x 2 measures."""
+    rows = query(sample_warehouse, """
+        SELECT g.reporting_month, g.org_code, g.measure_id, g.element_count, g.unexpected_count, g.observed_rate,
+               g.success, m.numerator, m.denominator, m.rate, m.status
+        FROM gate_results g JOIN measures m USING (reporting_month, org_code, measure_id)
+        WHERE m.breakdown = 'overall'""")
+    assert len(rows) == len(MONTHS) * 3 * 2
+    for month, org, measure, elements, unexpected, ge_rate, success, num, den, sql_rate, status in rows:
+        assert (elements, elements - unexpected) == (den, num), (month, org, measure)
+        assert ge_rate == pytest.approx(sql_rate, abs=1e-12)
+        assert success == (status == "pass"), (month, org, measure)
 
 
 def _records_in(path: Path, encoding: str, delimiter: str) -> int:

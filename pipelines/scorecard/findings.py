@@ -1,0 +1,76 @@
+"""The plain-English line per Trust on where data quality is worst, from the stored breakdown rows.
+
+Compared: each measure's groups within IMD quintile and within ethnic group (deciles and categories
+are too thin to compare reliably). Left out: degenerate breakdowns (a measure broken down by the
+field it measures, flagged in the measures table and in rules.yaml), the `Not known` groups, and
+cells whose rate the disclosure policy hides. The line names the widest gap between two groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.scorecard.data import MeasureRow
+from pipelines.scorecard.disclosure import DisclosurePolicy
+
+COMPARED_BREAKDOWNS = ("imd_quintile", "ethnic_group")
+
+
+@dataclass(frozen=True)
+class Gap:
+    measure_id: str
+    breakdown: str
+    low: MeasureRow
+    high: MeasureRow
+
+    @property
+    def points(self) -> float:
+        return (self.high.rate - self.low.rate) * 100
+
+
+def _imd_label(group: str, lowest: str, highest: str) -> str:
+    if group == lowest:
+        return f"the most deprived IMD quintile ({group})"
+    if group == highest:
+        return f"the least deprived IMD quintile ({group})"
+    return f"IMD quintile {group}"
+
+
+def group_phrase(breakdown: str, group: str, groups: list[str]) -> str:
+    if breakdown == "imd_quintile":
+        numeric = sorted((g for g in groups if g.isdigit()), key=int)
+        return _imd_label(group, numeric[0] if numeric else "", numeric[-1] if numeric else "")
+    return f"the {group} ethnic group"
+
+
+def widest_gap(rows: list[MeasureRow], degenerate: dict[str, set[str]], policy: DisclosurePolicy,
+               not_known: str, measure_order: list[str]) -> Gap | None:
+    best: Gap | None = None
+    for measure_id in measure_order:
+        for breakdown in COMPARED_BREAKDOWNS:
+            if breakdown in degenerate.get(measure_id, set()):
+                continue
+            cells = [r for r in rows if r.measure_id == measure_id and r.breakdown == breakdown
+                     and not r.degenerate and r.group != not_known and r.rate is not None
+                     and policy.rate_shown(r.numerator, r.denominator)]
+            if len(cells) < 2:
+                continue
+            low = min(cells, key=lambda r: (r.rate, r.group))
+            high = max(cells, key=lambda r: (r.rate, r.group))
+            gap = Gap(measure_id, breakdown, low, high)
+            if best is None or gap.points > best.points + 1e-9:
+                best = gap
+    return best
+
+
+def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy, groups: dict[str, list[str]]) -> str:
+    if gap is None:
+        return ("No comparison between groups this month: too few women in each IMD quintile or ethnic group "
+                f"to show rates without disclosing small numbers (fewer than {policy.smallest_shown}).")
+    title = titles[gap.measure_id]
+    if gap.points < 0.05:
+        return f"No group stands out: {title.lower()} is the same in every IMD quintile and ethnic group compared."
+    low = group_phrase(gap.breakdown, gap.low.group, groups[gap.breakdown])
+    high = group_phrase(gap.breakdown, gap.high.group, groups[gap.breakdown])
+    return (f"{title} is {gap.points:.1f} percentage points lower for women in {low} "
+            f"({gap.low.rate * 100:.1f}%) than in {high} ({gap.high.rate * 100:.1f}%).")
