@@ -28,18 +28,19 @@ class Gap:
         return (self.high.rate - self.low.rate) * 100
 
 
-def _imd_label(group: str, lowest: str, highest: str) -> str:
-    if group == lowest:
-        return f"the most deprived IMD quintile ({group})"
-    if group == highest:
-        return f"the least deprived IMD quintile ({group})"
-    return f"IMD quintile {group}"
+# IMD: 1 is the most deprived tenth or fifth of areas in England, the highest number the least.
+IMD_LEAST_DEPRIVED = {"imd_quintile": "5", "imd_decile": "10"}
+IMD_MOST_DEPRIVED = "1"
 
 
-def group_phrase(breakdown: str, group: str, groups: list[str]) -> str:
-    if breakdown == "imd_quintile":
-        numeric = sorted((g for g in groups if g.isdigit()), key=int)
-        return _imd_label(group, numeric[0] if numeric else "", numeric[-1] if numeric else "")
+def group_phrase(breakdown: str, group: str) -> str:
+    if breakdown in IMD_LEAST_DEPRIVED:
+        unit = "quintile" if breakdown == "imd_quintile" else "decile"
+        if group == IMD_MOST_DEPRIVED:
+            return f"the most deprived IMD {unit} ({group})"
+        if group == IMD_LEAST_DEPRIVED[breakdown]:
+            return f"the least deprived IMD {unit} ({group})"
+        return f"IMD {unit} {group}"
     return f"the {group} ethnic group"
 
 
@@ -63,14 +64,14 @@ def widest_gap(rows: list[MeasureRow], degenerate: dict[str, set[str]], policy: 
     return best
 
 
-def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy, groups: dict[str, list[str]]) -> str:
+def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy) -> str:
     if gap is None:
         return ("No comparison between groups this month: too few women in each IMD quintile or ethnic group "
                 f"to show rates without disclosing small numbers (fewer than {policy.smallest_shown}).")
     title = titles[gap.measure_id]
     if gap.points < 0.05:
         return f"No group stands out: {title.lower()} is the same in every IMD quintile and ethnic group compared."
-    low = group_phrase(gap.breakdown, gap.low.group, groups[gap.breakdown])
-    high = group_phrase(gap.breakdown, gap.high.group, groups[gap.breakdown])
+    low = group_phrase(gap.breakdown, gap.low.group)
+    high = group_phrase(gap.breakdown, gap.high.group)
     return (f"{title} is {gap.points:.1f} percentage points lower for women in {low} "
             f"({gap.low.rate * 100:.1f}%) than in {high} ({gap.high.rate * 100:.1f}%).")

@@ -4,20 +4,30 @@ source of truth for thresholds."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import yaml
 
+from pipelines.paths import REPO_ROOT
 from tests.conftest import FIXTURE_MONTH
 
 MDQ = [sys.executable, "-m", "pipelines.cli"]
 
 
 def mdq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*MDQ, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=300)
+    # Runs go to a throwaway Dagster instance, not the checkout's var/dagster.
+    home = Path(tempfile.mkdtemp(prefix="mdq-dagster-"))
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), **(env or {})}
+    try:
+        return subprocess.run([*MDQ, *args], capture_output=True, text=True, env=env, timeout=300, cwd=REPO_ROOT)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _paths(landing: Path, tmp_path: Path) -> list[str]:

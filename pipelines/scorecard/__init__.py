@@ -1,0 +1,12 @@
+"""The HTML scorecard: one self-contained page per month, read from the warehouse's stored tables.
+
+    write_scorecard(con, month, out_dir, data_docs=None, worklists=None, run_started=None) -> Path
+
+writes out_dir/scorecard-YYYY-MM.html atomically. Modules: data (stored tables -> dataclasses),
+spc (XmR / Making Data Count), disclosure (small-cell suppression), findings (the plain-English
+line on where data quality is worst), charts (inline SVG), render (view model and template).
+"""
+
+from pipelines.scorecard.render import render_scorecard, write_scorecard
+
+__all__ = ["render_scorecard", "write_scorecard"]

@@ -1,0 +1,60 @@
+"""`mdq` and Dagster share one DuckDB file: writers queue on the warehouse lock instead of failing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+from pipelines.paths import REPO_ROOT, SAMPLE_DATA
+from pipelines.warehouse import connect
+from tests.conftest import query
+
+
+def _mdq(args, tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args], env=env, cwd=home,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
+    """Another process's step holds the warehouse for 8 s; `mdq run` waits its turn and completes."""
+    warehouse = tmp_path / "w.duckdb"
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with connect(warehouse):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    process = _mdq(["run", "--month", "2025-04", "--warehouse", str(warehouse), "--out", str(tmp_path / "out")], tmp_path)
+    time.sleep(8)
+    assert process.poll() is None, "mdq run should be waiting for the lock"
+    release.set()
+    holder.join()
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert "lock" not in err.lower()
+    assert query(warehouse, "SELECT count(*) FROM bookings WHERE reporting_month = '2025-04'")[0][0] > 800
+
+
+def test_two_runs_at_once_both_land(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    common = ["--landing", str(SAMPLE_DATA), "--warehouse", str(warehouse), "--out", str(tmp_path / "out")]
+    first = _mdq(["run", "--month", "2025-04", *common], tmp_path)
+    second = _mdq(["run", "--month", "2025-05", *common], tmp_path)
+    for process in (first, second):
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+    months = query(warehouse, "SELECT reporting_month, count(*) FROM gate_results GROUP BY 1 ORDER BY 1")
+    assert months == [("2025-04", 6), ("2025-05", 6)]
+    assert (tmp_path / "out" / "measures-2025-04.csv").exists() and (tmp_path / "out" / "measures-2025-05.csv").exists()
