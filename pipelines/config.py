@@ -113,9 +113,14 @@ class Layouts:
         return next(layout for layout in self.layouts if layout.key == key)
 
 
-@lru_cache(maxsize=4)
 def load_layouts(path: Path | None = None) -> Layouts:
-    data = _load_yaml(Path(path or LAYOUTS_FILE))
+    """The layouts file; MDQ_LAYOUTS overrides the shipped one (another region's providers)."""
+    return _layouts_cached(str(Path(path or os.environ.get("MDQ_LAYOUTS") or LAYOUTS_FILE)))
+
+
+@lru_cache(maxsize=4)
+def _layouts_cached(path: str) -> Layouts:
+    data = _load_yaml(Path(path))
     providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
     return Layouts(layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers)
 
