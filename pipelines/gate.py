@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 from pipelines.config import gated_measures, load_rules
 from pipelines.measures import write_atomically
-from pipelines.warehouse import connect
+from pipelines.warehouse import STAGES, connect, month_stage
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[
     """Verdicts from the stored Great Expectations results, cross-checked against the SQL measures."""
     gated = {m["id"]: m for m in gated_measures(load_rules())}
     with connect(warehouse, read_only=True) as con:
+        stage = month_stage(con, month)
+        if stage not in STAGES[STAGES.index("gated"):]:
+            raise GateInconsistent(f"{month} was last run only to '{stage}': run `mdq run --month {month}` again")
         rows = con.execute(
             """SELECT s.org_code, g.measure_id, g.element_count - g.unexpected_count, g.element_count,
                       g.observed_rate, g.threshold, g.success, s.completeness, s.completeness_detail,

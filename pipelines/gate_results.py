@@ -8,6 +8,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import load_rules
+from pipelines.warehouse import mark_stage
 
 
 def run_month_gate(con: duckdb.DuckDBPyConnection, month: str, work_dir: Path, docs_dir: Path) -> tuple[pl.DataFrame, Path | None]:
@@ -27,6 +28,7 @@ def run_month_gate(con: duckdb.DuckDBPyConnection, month: str, work_dir: Path, d
     try:
         con.execute("DELETE FROM gate_results WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO gate_results BY NAME SELECT * FROM _gate_frame")
+        mark_stage(con, month, "gated")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import load_layouts, load_rules
-from pipelines.warehouse import install_rules, read_sql
+from pipelines.warehouse import install_rules, mark_stage, read_sql
 
 CSV_COLUMNS = [
     "reporting_month", "org_code", "source_system", "measure_id", "breakdown", "group",
@@ -31,6 +31,7 @@ def compute_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame
         con.execute("INSERT INTO trust_month_status BY NAME " + read_sql("marts/trust_month_status"))
         con.execute("DELETE FROM measures WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO measures BY NAME " + read_sql("measures/flag_rates"))
+        mark_stage(con, month, "measured")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines.config import gated_measures, load_layouts, load_rules
-from pipelines.warehouse import connect
+from pipelines.warehouse import STAGES, connect, month_stage
 
 console = Console(stderr=False, highlight=False, width=max(Console().width, 120))
 
@@ -69,5 +69,6 @@ def month_is_current(settings, month: str) -> bool:
         stored = sorted(con.execute(
             "SELECT file_name, checksum FROM submissions WHERE reporting_month = ? AND status IN ('loaded', 'unreadable')",
             [month]).fetchall())
-        has_measures = con.execute("SELECT count(*) FROM gate_results WHERE reporting_month = ?", [month]).fetchone()[0]
-    return bool(has_measures) and stored == wanted
+        stage = month_stage(con, month)
+    # Gated after the latest ingest: measures and GE verdicts come from exactly these extracts.
+    return stage in STAGES[STAGES.index("gated"):] and stored == wanted

@@ -117,3 +117,21 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) ->
     con.register(f"_{name}_frame", frame.to_arrow())
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}_frame")
     con.unregister(f"_{name}_frame")
+
+
+STAGES = ("ingested", "measured", "gated", "published")
+
+
+def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str) -> None:
+    """Record the step just finished; call inside the step's own transaction."""
+    con.execute(
+        """INSERT INTO month_progress VALUES (?, ?, ?, now()::TIMESTAMP)
+           ON CONFLICT (reporting_month) DO UPDATE SET stage = EXCLUDED.stage, stage_rank = EXCLUDED.stage_rank,
+           updated_at = EXCLUDED.updated_at""",
+        [month, stage, STAGES.index(stage)],
+    )
+
+
+def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> str | None:
+    row = con.execute("SELECT stage FROM month_progress WHERE reporting_month = ?", [month]).fetchone()
+    return row[0] if row else None

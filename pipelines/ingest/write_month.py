@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.config import Layouts
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
-from pipelines.warehouse import create_temp_model, install_rules, read_sql
+from pipelines.warehouse import create_temp_model, install_rules, mark_stage, read_sql
 from schemas.canonical import canonical_failures
 
 RAW_RELATIONS = {
@@ -144,6 +144,7 @@ def write_month(
             con.execute(sql, params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
+        mark_stage(con, prepared.month, "ingested")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

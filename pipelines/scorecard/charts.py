@@ -111,7 +111,7 @@ def spc_svg(chart_id: str, title: str, summary: str, points: Sequence[ChartPoint
            f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">',
            f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(summary)}</desc>']
     # grid and y axis
-    decimals = 1 if step < 0.01 else 0
+    decimals = 0 if abs(step * 100 - round(step * 100)) < 1e-9 else 1
     ticks = round((hi - lo) / step)
     out.append('<g class="grid">')
     for k in range(ticks + 1):

@@ -73,5 +73,5 @@ def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy) 
         return f"No group stands out: {title.lower()} is the same in every IMD quintile and ethnic group compared."
     low = group_phrase(gap.breakdown, gap.low.group)
     high = group_phrase(gap.breakdown, gap.high.group)
-    return (f"{title} is {gap.points:.1f} percentage points lower for women in {low} "
-            f"({gap.low.rate * 100:.1f}%) than in {high} ({gap.high.rate * 100:.1f}%).")
+    return (f"{title} is {gap.points:.1f} percentage points lower for women in {low} than in {high}: "
+            f"{gap.low.rate * 100:.1f}% against {gap.high.rate * 100:.1f}%.")

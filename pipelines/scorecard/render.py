@@ -20,7 +20,7 @@ from pipelines.scorecard import charts
 from pipelines.scorecard.data import MeasureRow, ScorecardData, TrustStatus, read_scorecard_data
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import IMD_LEAST_DEPRIVED, IMD_MOST_DEPRIVED, sentence, widest_gap
-from pipelines.scorecard.spc import RULE_TEXT, XmR, xmr
+from pipelines.scorecard.spc import LIMIT_FACTOR, MR_SCREEN_FACTOR, RULE_TEXT, RUN_LENGTH, TREND_LENGTH, XmR, xmr
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -35,8 +35,8 @@ COMPLETENESS_LABEL = {
 BREAKDOWN_TITLES = {
     "imd_quintile": "IMD quintile",
     "imd_decile": "IMD decile",
-    "ethnic_group": "Ethnic group",
-    "ethnic_category": "Ethnic category",
+    "ethnic_group": "ethnic group",
+    "ethnic_category": "ethnic category",
 }
 DEGENERATE_WHY = {
     "imd_quintile": "the IMD quintile comes from the postcode, so every woman without a usable postcode falls in "
@@ -133,7 +133,7 @@ class BRow:
 @dataclass
 class BTable:
     key: str
-    title: str
+    title: str  # as in running text: "IMD quintile", "ethnic group"
     table_id: str
     columns: list[dict[str, Any]]
     rows: list[BRow]
@@ -194,10 +194,10 @@ def _tiles(data: ScorecardData, trust: TrustStatus, gated: list[dict[str, Any]])
         passed = bool(row and row.status == "pass")
         change, direction = _change(rows, data.month)
         if row is None:
-            counts, rate = "No measure row stored", "–"
+            counts, rate = "No measure row stored", "No data"
         else:
             counts = f"{row.numerator:,} of {row.denominator:,} women booked"
-            rate = charts.pct(row.rate)
+            rate = charts.pct(row.rate) if row.rate is not None else "No data"
         note = None
         if not complete:
             detail = f": {trust.completeness_detail}" if trust.completeness_detail else ""
@@ -460,10 +460,9 @@ def build_page(data: ScorecardData, rules: dict[str, Any], providers: dict[str, 
         "csv_href": quote(csv_name) if (Path(out_dir) / csv_name).exists() else None,
         "csv_name": csv_name,
         "footnote": policy.footnote,
-        "symbol": policy.symbol,
-        "smallest_shown": policy.smallest_shown,
+        "policy": policy,
         "not_known": not_known,
-        "spc": {"limit": "2.66", "run": 7, "trend": 7},
+        "spc": {"limit": LIMIT_FACTOR, "screen": MR_SCREEN_FACTOR, "run": RUN_LENGTH, "trend": TREND_LENGTH},
         "legend": {
             "common": charts.legend_shape("common"),
             "improvement": charts.legend_shape("improvement"),

@@ -11,7 +11,7 @@ import math
 import random
 import re
 
-from .trusts import TrustProfile
+from .trusts import TrustProfile, profile
 
 DEFAULT_SEED = 20250401  # the shipped sample's seed
 SAMPLE_MONTHS = ("2025-04", "2026-09")  # first and last month of the shipped sample
@@ -85,7 +85,10 @@ def monthly_volume(trust: TrustProfile, month: str, seed: int, scale: float) -> 
 
 def target_rates(org: str, month: str, system: str, seed: int) -> tuple[float, float]:
     """(postcode, ethnic) valid rates for a Trust-month."""
-    postcode, ethnic = BASE_RATES.get((org, system), FALLBACK_RATES)
+    if (org, system) in BASE_RATES:
+        postcode, ethnic = BASE_RATES[(org, system)]
+    else:  # national-scale Trusts carry their own ordinary rates
+        postcode, ethnic = profile(org).base_rates or FALLBACK_RATES
     rng = random.Random(f"{seed}|{org}|{month}|story")
     postcode += rng.uniform(-JITTER, JITTER)
     ethnic += rng.uniform(-JITTER, JITTER)

@@ -26,6 +26,8 @@ class TrustProfile:
     smoking_weights: tuple[tuple[str, float], ...]
     # Keeps pregnancy ID ranges of different Trusts apart.
     id_offset: int
+    # (postcode, ethnic) valid rates in an ordinary month; None: story.BASE_RATES or its fallback.
+    base_rates: tuple[float, float] | None = None
 
     def system_for(self, month: str) -> str:
         current = self.systems[0][1]
@@ -88,9 +90,16 @@ DEFAULT_ORGS: tuple[str, ...] = ("RKB", "RJC", "RLT")
 
 
 def profile(code: str) -> TrustProfile:
-    try:
-        return TRUSTS[code]
-    except KeyError:
-        known = ", ".join(sorted(TRUSTS))
-        message = f"no synthetic profile for organisation {code!r} (known: {known})"
-        raise ValueError(message) from None
+    """The LMNS Trust's profile, or a national-scale one (`national.national_orgs`)."""
+    found = TRUSTS.get(code)
+    if found is not None:
+        return found
+    from .national import national_profiles  # late: national builds on this module
+
+    found = national_profiles().get(code)
+    if found is not None:
+        return found
+    known = ", ".join(sorted(TRUSTS))
+    message = (f"no synthetic profile for organisation {code!r} (known: {known}, "
+               f"or a code from national_orgs())")
+    raise ValueError(message)

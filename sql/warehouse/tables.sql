@@ -108,3 +108,10 @@ CREATE TABLE IF NOT EXISTS gate_results (
     reporting_month VARCHAR, org_code VARCHAR, measure_id VARCHAR, element_count BIGINT,
     unexpected_count BIGINT, observed_rate DOUBLE, threshold DOUBLE, success BOOLEAN, data_docs VARCHAR
 );
+
+-- How far the month's latest run got. Each step commits its tables and its stage together, so a
+-- run killed between steps leaves a month marked as the last step that finished; `mdq gate`
+-- reuses a month only when its gate stage followed its latest ingest.
+CREATE TABLE IF NOT EXISTS month_progress (
+    reporting_month VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL, stage_rank INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,78 @@
+"""Property-based tests: no byte sequence crashes a reader or breaks conservation.
+
+For arbitrary bytes, and for random mutations of the valid fixture files, reading a file either
+reports it unreadable with a reason, or accounts for every record it read: read = loaded +
+quarantined.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.config import load_layouts
+from pipelines.ingest.landing import identify
+from pipelines.ingest.read_month import read_file
+from tests.conftest import FIXTURE_LANDING
+
+FILES = ["K2_RKB_MaternityBookings_202504.csv", "BadgerNet_RJC_Booking_2025-04.csv",
+         "CERNER_RLT_202504_PREGNANCY.txt", "CERNER_RLT_202504_CLINICAL_EVENTS.txt"]
+KEY = b"fuzz-key"
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _read(tmp_path: Path, name: str, data: bytes):
+    folder = tmp_path / "fuzz"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    path = folder / name
+    path.write_bytes(data)
+    layouts = load_layouts()
+    result = read_file(identify(path, layouts), layouts, KEY, date(2026, 11, 23))
+    if result.status == "unreadable":
+        assert result.error is not None and result.error.reason
+    else:
+        assert result.rows_read == result.rows_loaded + len(result.problems)
+        assert all(p.line >= 2 and p.reason for p in result.problems)
+    return result
+
+
+@FUZZ
+@given(name=st.sampled_from(FILES), data=st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash(tmp_path, name, data):
+    _read(tmp_path, name, data)
+
+
+@st.composite
+def mutated(draw):
+    name = draw(st.sampled_from(FILES))
+    data = bytearray((FIXTURE_LANDING / name).read_bytes())
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["flip", "delete", "insert", "truncate", "duplicate_line"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "delete":
+            del data[at: at + draw(st.integers(1, 40))]
+        elif kind == "insert":
+            data[at:at] = draw(st.sampled_from([b",", b"|", b'"', b"\n", b"\r\n", b"\x00", b"\xff", "é".encode(), b"  "]))
+        elif kind == "truncate":
+            del data[at:]
+        elif kind == "duplicate_line":
+            lines = bytes(data).split(b"\n")
+            if len(lines) > 1:
+                i = draw(st.integers(0, len(lines) - 1))
+                lines.insert(i, lines[i])
+                data = bytearray(b"\n".join(lines))
+    return name, bytes(data)
+
+
+@FUZZ
+@given(case=mutated())
+def test_mutated_valid_files_never_crash_or_lose_rows(tmp_path, case):
+    name, data = case
+    _read(tmp_path, name, data)

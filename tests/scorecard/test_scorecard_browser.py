@@ -1,0 +1,85 @@
+"""The rendered scorecard in headless Chromium: no console errors, no network, charts drawn,
+no serious or critical axe-core violations; screenshots at laptop width and as printed.
+
+Needs Debian's `chromium` (skipped, saying so, when no Chromium is found; MDQ_CHROMIUM names
+another binary) and axe-core from tests/scorecard/package.json (`npm ci --prefix tests/scorecard`).
+Set MDQ_SCREENSHOTS=DIR to keep the screenshots and the PDF.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipelines.measures import read_measures, write_measures_csv
+from pipelines.scorecard import write_scorecard
+from pipelines.warehouse import connect
+from tests.scorecard.cdp import Browser, find_chromium
+from tests.scorecard.helpers import MAY
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = find_chromium()
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium found (apt-get install -y chromium, or set MDQ_CHROMIUM): browser test skipped",
+)
+
+AXE_RUN = """
+axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))
+"""
+
+
+@pytest.fixture(scope="module")
+def page(two_months, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("browser")
+    with connect(two_months) as con:
+        write_measures_csv(read_measures(con, MAY), out, MAY)
+        return write_scorecard(con, MAY, out, run_started=datetime(2025, 6, 10, 6, 0, tzinfo=timezone.utc))
+
+
+def test_renders_offline_accessibly(page, tmp_path):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/scorecard` first")
+    shots = Path(os.environ.get("MDQ_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    url = page.resolve().as_uri()
+    with Browser(CHROMIUM) as browser:
+        browser.open(url, width=1366, height=800)
+        charts = browser.evaluate("""JSON.stringify([...document.querySelectorAll('svg.spc')].map(s => ({
+            box: s.getBoundingClientRect().width, points: s.querySelectorAll('circle, path[class^=pt-]').length,
+            title: !!s.querySelector('title'), desc: !!s.querySelector('desc')})))""")
+        charts = json.loads(charts)
+        assert len(charts) == 6  # 3 Trusts x 2 gated measures
+        assert all(c["box"] > 300 and c["title"] and c["desc"] for c in charts)
+        assert sum(c["points"] for c in charts) >= 12  # two months each
+        assert browser.evaluate("document.querySelectorAll('h1').length") == 1
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 1366  # nothing spills sideways
+
+        browser.evaluate(AXE.read_text(encoding="utf-8"))
+        violations = json.loads(browser.evaluate(AXE_RUN, await_promise=True))
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, json.dumps(serious, indent=1)
+
+        browser.screenshot(shots / "scorecard-laptop.png", height=2400)
+        browser.media("print")
+        browser.viewport(794, 1123)  # A4 at 96 dpi
+        browser.screenshot(shots / "scorecard-print.png", height=3000)
+        pdf = browser.pdf(shots / "scorecard.pdf").read_bytes()
+        browser.media("")
+
+        errors = [m for m in browser.console if m["level"] in ("error", "assert")]
+        assert not errors, errors
+        assert not browser.exceptions, browser.exceptions
+        assert set(browser.requests) == {url}, browser.requests  # the page itself, nothing else
+    assert (shots / "scorecard-laptop.png").stat().st_size > 10_000
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
+    if os.environ.get("MDQ_SCREENSHOTS"):
+        shutil.copy(page, shots / page.name)

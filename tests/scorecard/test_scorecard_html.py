@@ -1,0 +1,248 @@
+"""The scorecard HTML against the hand-counted fixture months (see helpers.py and
+tests/ingest/test_fixture_month.py for where every expected figure comes from)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.measures import read_measures, write_measures_csv, write_worklists
+from pipelines.paths import RULES_FILE
+from pipelines.scorecard import write_scorecard
+from pipelines.scorecard.data import MeasureRow
+from pipelines.scorecard.disclosure import DisclosurePolicy
+from pipelines.scorecard.findings import sentence, widest_gap
+from pipelines.warehouse import connect
+from tests.scorecard.helpers import (
+    APRIL, MAY, build, copy_landing, element, section, shift_to_may, table_rows, text_of,
+)
+
+POSTCODE, ETHNIC = "MSD_MOTHER_POSTCODE_VALID", "MSD_MOTHER_ETHNIC_VALID"
+RUN = datetime(2025, 6, 10, 6, 0, tzinfo=timezone.utc)
+
+# May 2025 (helpers.shift_to_may): the April fixture's hand counts, except RKB's postcode 2 of 6.
+EXPECTED_MAY = {
+    ("RKB", POSTCODE): (2, 6, "33.3%"), ("RKB", ETHNIC): (4, 6, "66.7%"),
+    ("RJC", POSTCODE): (3, 4, "75.0%"), ("RJC", ETHNIC): (2, 4, "50.0%"),
+    ("RLT", POSTCODE): (2, 3, "66.7%"), ("RLT", ETHNIC): (1, 3, "33.3%"),
+}
+
+
+def render(warehouse: Path, month: str, out: Path, **kwargs) -> str:
+    with connect(warehouse) as con:
+        write_measures_csv(read_measures(con, month), out, month)
+        path = write_scorecard(con, month, out, **kwargs)
+    assert path == out / f"scorecard-{month}.html"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def may(two_months, tmp_path_factory) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("out")
+    return render(two_months, MAY, out, run_started=RUN), out
+
+
+def tile(page: str, org: str, measure: str) -> str:
+    return text_of(element(page, "article", data_org=org, data_measure=measure))
+
+
+def test_tiles_show_the_hand_counted_figures_and_match_the_csv(may):
+    page, out = may
+    with open(out / f"measures-{MAY}.csv", newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["breakdown"] == "overall" and r["threshold"]]
+    assert len(rows) == 6
+    for r in rows:
+        numerator, denominator, rate = EXPECTED_MAY[(r["org_code"], r["measure_id"])]
+        assert (int(r["numerator"]), int(r["denominator"])) == (numerator, denominator)
+        assert f"{float(r['rate']) * 100:.1f}%" == rate
+        text = tile(page, r["org_code"], r["measure_id"])
+        assert rate in text
+        assert f"{numerator} of {denominator} women booked" in text
+        assert f"Threshold {float(r['threshold']) * 100:.0f}%" in text
+        assert r["status"] == "fail" and "Fail" in text and "Pass" not in text
+
+
+def test_change_from_the_previous_stored_month(may):
+    page, _ = may
+    # April: RKB postcode 3 of 6 (50.0%); May: 2 of 6 (33.3%)
+    assert "Down 16.7 percentage points since April 2025 (50.0%)" in tile(page, "RKB", POSTCODE)
+    assert "No change since April 2025" in tile(page, "RKB", ETHNIC)
+
+
+def test_failing_trusts_are_said_to_fail_in_words(may):
+    page, _ = may
+    summary = text_of(element(page, "section", id="summary"))
+    assert "0 of 3 Trusts pass every gated measure in May 2025" in summary
+    assert "RKB fails valid postcode and valid ethnic category" in summary
+    assert summary.count("Fail:") == 6
+
+
+def test_breakdown_counts_are_suppressed(may):
+    page, _ = may
+    rows = table_rows(page, "bd-rkb-imd-quintile")
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ["IMD quintile", "Women booked"]
+    assert body, "RKB has women in some IMD quintile"
+    # every group holds 1 to 6 of RKB's 6 women: the count shows as *, and so does every rate
+    for row in body:
+        assert row[1] == "*"
+        assert set(row[2:]) == {"*"}
+    footnote = text_of(element(page, "footer", id="disclosure"))
+    disclosure = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["disclosure"]
+    assert " ".join(disclosure["footnote"].split()) in footnote
+    assert "not suppressed" in footnote
+
+
+def test_not_known_groups_shown_and_degenerate_breakdowns_explained(may):
+    page, _ = may
+    groups = [row[0] for row in table_rows(page, "bd-rkb-ethnic-group")[1:]]
+    assert "Not known" in groups  # line 5, 'Not Stated'
+    quintile_header = table_rows(page, "bd-rkb-imd-quintile")[0]
+    assert not any(h.startswith("Valid postcode") for h in quintile_header)
+    rkb = text_of(section(page, "RKB"))
+    assert "Not shown by IMD quintile: Valid postcode and Postcode resolves to an LSOA" in rkb
+    assert "It is not a finding" in rkb
+
+
+def test_quarantine_counted_by_kind_without_values(may):
+    page, _ = may
+    rkb = section(page, "RKB")
+    reasons = {text_of(m.group(1)): int(text_of(m.group(2)))
+               for m in re.finditer(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", rkb)}
+    # K2 lines 7 (31/02), 8 (30/04 in the May copy), 9 (repeat of line 2), 10 (blank Booking ID)
+    assert sum(reasons.values()) == 4
+    assert reasons["exact duplicate of line …"] == 1
+    assert reasons["Booking ID is blank"] == 1
+    assert any(k.startswith("Booking Date … is not a real date") for k in reasons)
+    for value in ("31/02/2025", "30/04/2025", "2025-05-32", "2025-06-01", "32-MAY-2025", "'abc'", "CV3 4CD",
+                  "9434765919", "943 476 5919", "H0000001", "BK00000001"):
+        assert value not in page, value
+
+
+def test_trend_charts_have_text_alternatives(may):
+    page, _ = may
+    figure = element(page, "figure", aria_labelledby="spc-rkb-msd-mother-postcode-valid-h")
+    assert '<svg class="spc"' in figure and 'role="img"' in figure
+    assert '<title id="spc-rkb-msd-mother-postcode-valid-t">' in figure
+    desc = text_of(element(figure, "desc"))
+    assert "2 months with a rate, April 2025 to May 2025" in desc and "Latest (May 2025): 33.3%" in desc
+    caption = text_of(element(figure, "figcaption"))
+    assert caption == desc
+    hidden = [r for r in re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td>", figure)]
+    assert hidden == [("April 2025", "50.0%", "3 of 6"), ("May 2025", "33.3%", "2 of 6")]
+
+
+def test_method_notes(may):
+    page, _ = may
+    notes = text_of(element(page, "section", id="method"))
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    for m in rules["measures"]:
+        assert m["title"] in notes and m["description"] in notes
+    assert f"English Indices of Deprivation {rules['imd']['edition']}" in notes
+    assert "Months stored: 2 months: April 2025 to May 2025" in notes
+    assert "Scorecard run started: 10 June 2025, 06:00:00 UTC" in notes
+    assert f'href="measures-{MAY}.csv"' in page
+
+
+def test_self_contained_no_external_references(may):
+    page, _ = may
+    assert not re.search(r"""(?:src|href|xlink:href)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""", page, re.I)
+    assert "@import" not in page
+    assert not re.search(r"url\(", page)
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"<(?:img|iframe|link|object|embed)\b", page)
+    assert len(re.findall(r"<h1\b", page)) == 1
+
+
+def test_deterministic_apart_from_the_run_time(two_months, tmp_path):
+    first = render(two_months, MAY, tmp_path / "a", run_started=RUN)
+    again = render(two_months, MAY, tmp_path / "b", run_started=RUN)
+    later = render(two_months, MAY, tmp_path / "c", run_started=datetime(2025, 7, 1, 9, 30, tzinfo=timezone.utc))
+    assert first == again
+    assert first != later
+    strip = re.compile(r"Scorecard run started: [^<]*")
+    assert strip.sub("", first) == strip.sub("", later)
+
+
+def test_links_to_data_docs_and_worklists_are_relative(two_months, tmp_path):
+    out = tmp_path / "out"
+    docs = out / "data_docs"
+    docs.mkdir(parents=True)
+    (docs / "index.html").write_text("<html></html>")
+    with connect(two_months) as con:
+        worklists = write_worklists(con, MAY, out)
+        page = write_scorecard(con, MAY, out, data_docs=docs, worklists=worklists).read_text(encoding="utf-8")
+    assert 'href="data_docs/index.html"' in page
+    for org in ("RJC", "RKB", "RLT"):
+        assert f'href="worklists/worklist-{MAY}-{org}.csv"' in page
+
+
+def test_a_missing_trust_is_shown_missing_and_failing(tmp_path):
+    landing = copy_landing(tmp_path / "landing")
+    shift_to_may(landing)
+    for path in landing.glob("CERNER_RLT_202505_*"):
+        path.unlink()
+    warehouse = build(landing, tmp_path / "wh" / "mdq.duckdb", [APRIL, MAY])
+    page = render(warehouse, MAY, tmp_path / "out")
+    rlt = text_of(section(page, "RLT"))
+    assert "Submission: Missing: no extract received" in rlt
+    assert "Submission missing: no extract received." in rlt
+    for measure in (POSTCODE, ETHNIC):
+        text = tile(page, "RLT", measure)
+        assert "Fail" in text and "No data" in text and "0 of 0 women booked" in text
+        assert "Fails because the submission is missing" in text
+    summary_rows = table_rows(page, "summary-table")
+    rlt_row = next(r for r in summary_rows if r[0].startswith("RLT"))
+    assert rlt_row[2] == "Missing" and rlt_row[3].startswith("Fail") and rlt_row[4].startswith("Fail")
+    # the other Trusts are unaffected
+    assert "Complete" in text_of(section(page, "RKB"))
+
+
+def test_thresholds_and_footnote_follow_the_rules_file(tmp_path, monkeypatch):
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    for m in rules["measures"]:
+        if m["id"] == POSTCODE:
+            m["threshold"] = 0.5
+    rules["disclosure"]["footnote"] = "Staged footnote for the test."
+    staged = tmp_path / "rules.yaml"
+    staged.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("MDQ_RULES", str(staged))
+    warehouse = build(copy_landing(tmp_path / "landing"), tmp_path / "wh" / "mdq.duckdb", [APRIL])
+    page = render(warehouse, APRIL, tmp_path / "out")
+    # RKB postcode 3 of 6 = 50.0% now meets a 50% threshold; RJC 3 of 4 passes; RLT 2 of 3 passes
+    for org in ("RKB", "RJC", "RLT"):
+        text = tile(page, org, POSTCODE)
+        assert "Pass" in text and "Fail" not in text and "Threshold 50%" in text
+    assert "Fail" in tile(page, "RKB", ETHNIC)
+    assert "Staged footnote for the test." in page
+
+
+def _row(measure, breakdown, group, numerator, denominator, degenerate=False):
+    return MeasureRow(MAY, "X", "K2", measure, breakdown, group, numerator, denominator,
+                      numerator / denominator if denominator else None, None, "not_gated", "complete",
+                      degenerate, 2025)
+
+
+def test_worst_line_skips_degenerate_suppressed_and_not_known():
+    policy = DisclosurePolicy(1, 7, "*", 5, "")
+    rows = [
+        # degenerate: postcode validity by IMD (a 60-point gap that must not be reported)
+        _row(POSTCODE, "imd_quintile", "1", 40, 100, degenerate=True),
+        _row(POSTCODE, "imd_quintile", "5", 100, 100, degenerate=True),
+        # ethnic validity by IMD quintile: 80% in quintile 1, 94% in quintile 5
+        _row(ETHNIC, "imd_quintile", "1", 80, 100),
+        _row(ETHNIC, "imd_quintile", "3", 90, 100),
+        _row(ETHNIC, "imd_quintile", "5", 94, 100),
+        _row(ETHNIC, "imd_quintile", "Not known", 10, 100),  # left out
+        _row(ETHNIC, "imd_quintile", "2", 1, 6),  # suppressed: left out
+    ]
+    degenerate = {POSTCODE: {"imd_quintile", "imd_decile"}, ETHNIC: {"ethnic_group", "ethnic_category"}}
+    gap = widest_gap(rows, degenerate, policy, "Not known", [POSTCODE, ETHNIC])
+    text = sentence(gap, {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, policy)
+    assert text == ("Valid ethnic category is 14.0 percentage points lower for women in the most deprived IMD "
+                    "quintile (1) than in the least deprived IMD quintile (5): 80.0% against 94.0%.")
