@@ -25,12 +25,17 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
                     AND m.breakdown = 'overall' AND list_contains(?, m.measure_id)
                WHERE s.reporting_month = ? ORDER BY s.org_code, m.measure_id""", [gated, month]).fetchall()
         columns = [d[0] for d in con.description]
+        problems = con.execute(
+            """SELECT org_code, file_name, error_line, error_column, error FROM submissions
+               WHERE reporting_month = ? AND status = 'unreadable' ORDER BY file_name""", [month]).fetchall()
     by_org: dict[str, dict] = {}
     for values in rows:
         row = dict(zip(columns, values, strict=True))
         org = by_org.setdefault(row["org_code"], {**row, "rates": {}})
         if row["measure_id"]:
             org["rates"][row["measure_id"]] = row
+    for org, row in by_org.items():
+        row["problems"] = [p[1:] for p in problems if p[0] == org]
     return list(by_org.values())
 
 
@@ -48,6 +53,10 @@ def print_month_summary(month: str, status: list[dict], out: Path) -> None:
         table.add_row(row["org_code"], row["source_system"] or "-", str(row["rows_read"]), str(row["rows_loaded"]),
                       str(row["rows_quarantined"]), str(row["bookings"]), *cells, row["completeness"])
     console.print(table)
+    for row in status:
+        for file_name, line, column, reason in row["problems"]:
+            where = file_name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
+            console.print(f"  unreadable: {where}: {reason}", markup=False)
 
 
 @contextmanager

@@ -37,7 +37,7 @@ def pct(value: float | None, decimals: int = 1) -> str:
 def _n(x: float) -> str:
     """Compact coordinate: one decimal, no trailing zero."""
     text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,11 @@ def _nice_range(values: Sequence[float]) -> tuple[float, float, float]:
 
 def _spread_labels(items: list[tuple[float, str, str]], top: float, bottom: float, gap: float = 12.0):
     """Right-hand labels (y, text, class) pushed apart so that none overlap."""
-    items = sorted(items)
+    rank = {"lab-limit-upper": 0, "lab-target": 1, "lab-mean": 2, "lab-limit": 3}
+    items = sorted(items, key=lambda item: (round(item[0], 3), rank.get(item[2], 4)))
     placed: list[list] = []
     for y, text, cls in items:
+        cls = "lab-limit" if cls == "lab-limit-upper" else cls
         y = max(y, top + 4)
         if placed and y - placed[-1][0] < gap:
             y = placed[-1][0] + gap
@@ -107,8 +109,8 @@ def spc_svg(chart_id: str, title: str, summary: str, points: Sequence[ChartPoint
     def y(v: float) -> float:
         return top + (hi - min(max(v, lo), hi)) / (hi - lo) * ph
 
-    out = [f'<svg class="spc" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">',
+    out = [(f'<svg class="spc" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">'),
            f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(summary)}</desc>']
     # grid and y axis
     decimals = 0 if abs(step * 100 - round(step * 100)) < 1e-9 else 1
@@ -145,10 +147,11 @@ def spc_svg(chart_id: str, title: str, summary: str, points: Sequence[ChartPoint
     # limits, mean, target
     labels = []
     if result.has_limits:
-        for v, cls, name in ((result.upper, "limit", "Upper limit"), (result.lower, "limit", "Lower limit")):
+        for v, label_class, name in ((result.upper, "lab-limit-upper", "Upper limit"),
+                                     (result.lower, "lab-limit", "Lower limit")):
             if lo <= v <= hi:
-                out.append(f'<line class="{cls}" x1="{left}" x2="{left + pw}" y1="{_n(y(v))}" y2="{_n(y(v))}"/>')
-            labels.append((y(v), f"{name} {pct(v)}", "lab-limit"))
+                out.append(f'<line class="limit" x1="{left}" x2="{left + pw}" y1="{_n(y(v))}" y2="{_n(y(v))}"/>')
+            labels.append((y(v), f"{name} {pct(v)}", label_class))
     if result.mean is not None:
         out.append(f'<line class="mean" x1="{left}" x2="{left + pw}" y1="{_n(y(result.mean))}" '
                    f'y2="{_n(y(result.mean))}"/>')

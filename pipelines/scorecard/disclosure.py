@@ -37,7 +37,7 @@ class DisclosurePolicy:
         """Nearest multiple of round_to, halves rounded up (Python's round() would go to even)."""
         if self.round_to <= 1:
             return count
-        return int(math.floor(count / self.round_to + 0.5)) * self.round_to
+        return math.floor(count / self.round_to + 0.5) * self.round_to
 
     def count(self, count: int | None) -> str:
         """What a breakdown cell shows for a count."""

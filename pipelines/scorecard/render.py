@@ -20,7 +20,15 @@ from pipelines.scorecard import charts
 from pipelines.scorecard.data import MeasureRow, ScorecardData, TrustStatus, read_scorecard_data
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import IMD_LEAST_DEPRIVED, IMD_MOST_DEPRIVED, sentence, widest_gap
-from pipelines.scorecard.spc import LIMIT_FACTOR, MR_SCREEN_FACTOR, RULE_TEXT, RUN_LENGTH, TREND_LENGTH, XmR, xmr
+from pipelines.scorecard.spc import (
+    LIMIT_FACTOR,
+    MR_SCREEN_FACTOR,
+    RULE_TEXT,
+    RUN_LENGTH,
+    TREND_LENGTH,
+    XmR,
+    xmr,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -255,8 +263,8 @@ def _trend(data: ScorecardData, trust: TrustStatus, measure: dict[str, Any]) -> 
     points = [charts.ChartPoint(m, rows[m].rate if m in rows else None,
                                 rows[m].source_system if m in rows else None) for m in data.months]
     with_value = [p for p in points if p.value is not None]
-    threshold = next((r.threshold for r in rows.values() if r.reporting_month == data.month and r.threshold),
-                     float(measure["threshold"]))
+    current = rows.get(data.month)
+    threshold = current.threshold if current and current.threshold is not None else float(measure["threshold"])
     result = xmr([p.value for p in with_value], higher_is_better=True, target=threshold)
     chart_id = f"spc-{_slug(trust.org_code)}-{_slug(measure['id'])}"
     heading = f"{measure['title']}: monthly rate, {trust.org_code}"
@@ -325,13 +333,15 @@ def _trend(data: ScorecardData, trust: TrustStatus, measure: dict[str, Any]) -> 
                  a_letter, a_text, provisional, table_rows)
 
 
-def _group_sort_key(breakdown: str, group: str, not_known: str, group_order: list[str]):
+def _group_sort_key(breakdown: str, group: str, not_known: str, order: list[str]):
+    """IMD groups by number; ethnic groups and categories in the rules file's order; then the rest;
+    `Not known` last."""
     if group == not_known:
         return (3, 0, group)
-    if group.isdigit():
+    if breakdown in IMD_LEAST_DEPRIVED and group.isdigit():
         return (0, int(group), group)
-    if breakdown == "ethnic_group" and group in group_order:
-        return (1, group_order.index(group), group)
+    if group in order:
+        return (1, order.index(group), group)
     return (2, 0, group)
 
 
@@ -357,8 +367,8 @@ def _table(org: str, breakdown: str, rows: list[MeasureRow], measures: list[dict
         m["id"] for m in measures if breakdown in degenerate.get(m["id"], set())}
     shown = [m for m in measures if m["id"] not in degenerate_ids]
     left_out = [m["title"] for m in measures if m["id"] in degenerate_ids]
-    groups = sorted({r.group for r in mine},
-                    key=lambda g: _group_sort_key(breakdown, g, not_known, list(eth["groups"])))
+    order = [str(c) for c in eth["valid_codes"]] if breakdown == "ethnic_category" else list(eth["groups"])
+    groups = sorted({r.group for r in mine}, key=lambda g: _group_sort_key(breakdown, g, not_known, order))
     by_key = {(r.measure_id, r.group): r for r in mine}
     body = []
     for g in groups:
@@ -450,8 +460,7 @@ def build_page(data: ScorecardData, rules: dict[str, Any], providers: dict[str, 
                       "threshold": charts.pct(float(m["threshold"]), 0) if m.get("gated") else None}
                      for m in measures],
         "months_stored": [month_label(m, short=True) for m in data.months],
-        "months_span": (f"{len(data.months)} month{'s' if len(data.months) != 1 else ''}: "
-                        f"{month_label(data.months[0])} to {month_label(data.months[-1])}") if data.months else "none",
+        "months_span": _months_span(data.months),
         "imd_edition": "; ".join(edition_text) or "not recorded",
         "imd_history_note": (f"Earlier months used editions {', '.join(map(str, history_editions))}."
                              if len(history_editions) > 1 else None),
@@ -478,6 +487,22 @@ def build_page(data: ScorecardData, rules: dict[str, Any], providers: dict[str, 
         "icon": charts.mdc_icon,
         "tick": charts.tick_icon,
     }
+
+
+def _months_span(months: list[str]) -> str:
+    if not months:
+        return "none"
+    text = (f"{len(months)} month{'s' if len(months) != 1 else ''}: "
+            f"{month_label(months[0])} to {month_label(months[-1])}")
+    year, mon = map(int, months[0].split("-"))
+    expected = []
+    while f"{year:04d}-{mon:02d}" <= months[-1]:
+        expected.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    gaps = [m for m in expected if m not in set(months)]
+    if gaps:
+        text += " (none stored for " + ", ".join(month_label(m) for m in gaps) + ")"
+    return text
 
 
 def _when(run_started: datetime | None) -> str:

@@ -171,3 +171,88 @@ def test_events_without_pregnancy_file_are_quarantined(landing, tmp_path):
     assert _status(wh, EVENTS)[1:4] == (14, 0, 14)
     reasons = {r for (r,) in query(wh, "SELECT DISTINCT reason FROM quarantine WHERE source_file = ?", [EVENTS])}
     assert "no readable pregnancy file for this Trust and month" in reasons
+
+
+def test_k2_with_semicolons_is_not_the_layout(landing, tmp_path):
+    path = landing / K2
+    path.write_bytes(path.read_bytes().replace(b",", b";"))
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    status, *_, error = _status(wh, K2)
+    assert status == "unreadable" and "not the K2 layout" in error
+
+
+def test_bom_in_a_windows_1252_layout_is_named(landing, tmp_path):
+    path = landing / BADGER
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    status, *_, error = _status(wh, BADGER)
+    assert status == "unreadable" and "byte-order mark" in error
+
+
+def test_duplicated_header_line_is_quarantined(landing, tmp_path):
+    path = landing / PREG
+    lines = _lines(path, "utf-8")
+    _write(path, [lines[0], lines[0], *lines[1:]], "utf-8")
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert query(wh, "SELECT line_number, reason FROM quarantine WHERE source_file = ? AND line_number = 2", [PREG]) == [
+        (2, "repeated header line")]
+    assert _status(wh, PREG)[1:4] == (5, 3, 2)
+
+
+def test_ten_thousand_character_fields(landing, tmp_path):
+    """A 10,000-character note loads (notes are never stored); a 10,000-character ID is quarantined."""
+    path = landing / BADGER
+    lines = _lines(path, "cp1252")
+    lines[6] = lines[6].replace("señora", "x" * 10_000)  # line 7, EpisodeID 1006
+    lines[1] = lines[1].replace("1001,", "9" * 10_000 + ",", 1)  # line 2
+    _write(path, lines, "cp1252")
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RJC'") == [(3,)]
+    reason = query(wh, "SELECT reason FROM quarantine WHERE source_file = ? AND line_number = 2", [BADGER])[0][0]
+    assert "not a valid identifier" in reason and len(reason) < 12_000
+
+
+def test_mixed_line_ends_load(landing, tmp_path):
+    """K2 (CRLF) with some lines ended LF and one CR: every row still read, same 6 bookings."""
+    path = landing / K2
+    lines = path.read_bytes().split(b"\r\n")
+    data = b"\r\n".join(lines[:4]) + b"\n" + b"\n".join(lines[4:7]) + b"\r" + b"\r\n".join(lines[7:])
+    path.write_bytes(data)
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert _status(wh, K2)[1:4] == (10, 6, 4)
+
+
+def test_file_name_month_disagreeing_with_rows(landing, tmp_path):
+    """The K2 file named 2025-05 holds April bookings: all its rows are quarantined as outside its
+    month, RKB's May is marked empty, and the April file set loses RKB (missing)."""
+    (landing / K2).rename(landing / "K2_RKB_MaternityBookings_202505.csv")
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh, month="2025-05")
+    assert _status(wh, "K2_RKB_MaternityBookings_202505.csv")[1:4] == (10, 0, 10)
+    from pipelines.measures import compute_measures
+    from pipelines.warehouse import connect
+
+    with connect(wh) as con:
+        compute_measures(con, "2025-05")
+    assert query(wh, "SELECT org_code, completeness FROM trust_month_status WHERE reporting_month = '2025-05' ORDER BY 1") == [
+        ("RJC", "missing"), ("RKB", "empty"), ("RLT", "missing")]
+
+
+def test_pregnancy_file_without_events_marks_the_trust_incomplete(landing, tmp_path):
+    (landing / EVENTS).unlink()
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert _status(wh, PREG)[:4] == ("loaded", 4, 3, 1)
+    assert "no readable clinical events file" in query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [PREG])[0][0]
+    from pipelines.measures import compute_measures
+    from pipelines.warehouse import connect
+
+    with connect(wh) as con:
+        compute_measures(con, "2025-04")
+    assert query(wh, "SELECT completeness, completeness_detail FROM trust_month_status WHERE org_code = 'RLT'") == [
+        ("incomplete", "Cerner clinical events file missing")]

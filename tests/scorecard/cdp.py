@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
@@ -56,7 +56,7 @@ class Browser:
         self._ids = itertools.count(1)
         self._events: list[dict[str, Any]] = []
 
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Self:
         from websockets.sync.client import connect
 
         self._profile = tempfile.mkdtemp(prefix="mdq-chromium-")

@@ -58,7 +58,7 @@ def build(landing: Path, warehouse: Path, months: list[str]) -> Path:
 
 def text_of(fragment: str) -> str:
     """The visible text of an HTML fragment, white space collapsed."""
-    fragment = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
+    fragment = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.DOTALL)
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
     return re.sub(r" ([:.,;)])", r"\1", text)
 
@@ -66,7 +66,7 @@ def text_of(fragment: str) -> str:
 def element(page: str, tag: str, **attrs: str) -> str:
     """The first <tag ...attrs...>...</tag> (no nesting of the same tag inside)."""
     conditions = "".join(rf'(?=[^>]*\b{k.replace("_", "-")}="{re.escape(v)}")' for k, v in attrs.items())
-    match = re.search(rf"<{tag}\b{conditions}[^>]*>(.*?)</{tag}>", page, flags=re.S)
+    match = re.search(rf"<{tag}\b{conditions}[^>]*>(.*?)</{tag}>", page, flags=re.DOTALL)
     assert match, f"no <{tag}> with {attrs}"
     return match.group(1)
 
@@ -79,5 +79,5 @@ def section(page: str, org: str) -> str:
 
 def table_rows(page: str, table_id: str) -> list[list[str]]:
     body = element(page, "table", id=table_id)
-    return [[text_of(c) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.S)]
-            for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, flags=re.S)]
+    return [[text_of(c) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.DOTALL)]
+            for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, flags=re.DOTALL)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,7 +42,7 @@ def page(two_months, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser")
     with connect(two_months) as con:
         write_measures_csv(read_measures(con, MAY), out, MAY)
-        return write_scorecard(con, MAY, out, run_started=datetime(2025, 6, 10, 6, 0, tzinfo=timezone.utc))
+        return write_scorecard(con, MAY, out, run_started=datetime(2025, 6, 10, 6, 0, tzinfo=UTC))
 
 
 def test_renders_offline_accessibly(page, tmp_path):
