@@ -65,9 +65,7 @@ def open_context(work_dir: Path) -> FileDataContext:
         changed = True
     bars = context.variables.progress_bars
     if not bars or bars.get("globally", True) or bars.get("metric_calculations", True):
-        context.variables.progress_bars = ProgressBarsConfig(
-            globally=False, metric_calculations=False
-        )
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         changed = True
     if changed:
         context.variables.save()

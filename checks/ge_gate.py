@@ -150,14 +150,8 @@ def gated_measure_specs(rules: Mapping[str, Any]) -> list[MeasureSpec]:
                 "checks/ge_gate.py; the gate cannot silently skip a gated measure"
             )
         threshold = measure.get("threshold")
-        if (
-            isinstance(threshold, bool)
-            or not isinstance(threshold, (int, float))
-            or not 0 < float(threshold) <= 1
-        ):
-            raise ValueError(
-                f"{measure_id}: threshold must be a number in (0, 1], got {threshold!r}"
-            )
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < float(threshold) <= 1:
+            raise ValueError(f"{measure_id}: threshold must be a number in (0, 1], got {threshold!r}")
         column, kind = _MEASURE_WIRING[measure_id]
         common: dict[str, Any] = {
             "measure_id": measure_id,
@@ -347,9 +341,7 @@ def _result_id(result, run_id):
     )
 
 
-def _row_level_unexpected(
-    result, batch: pd.DataFrame, specs: list[MeasureSpec]
-) -> dict[str, pd.Series]:
+def _row_level_unexpected(result, batch: pd.DataFrame, specs: list[MeasureSpec]) -> dict[str, pd.Series]:
     """Per measure: unexpected rows counted per org_code, from GE's unexpected_index_list."""
     orgs = batch["org_code"].to_numpy()
     by_measure: dict[str, pd.Series] = {}
@@ -358,13 +350,9 @@ def _row_level_unexpected(
         res = evr.result
         index = np.asarray(res.get("unexpected_index_list") or [], dtype=np.int64)
         if res.get("element_count") != len(batch):
-            raise GateError(
-                f"{measure_id}: GE element_count {res.get('element_count')} != {len(batch)} rows"
-            )
+            raise GateError(f"{measure_id}: GE element_count {res.get('element_count')} != {len(batch)} rows")
         if res.get("missing_count", 0) != 0:
-            raise GateError(
-                f"{measure_id}: GE saw {res['missing_count']} nulls; the sentinel failed"
-            )
+            raise GateError(f"{measure_id}: GE saw {res['missing_count']} nulls; the sentinel failed")
         if res.get("unexpected_count") != len(index):
             raise GateError(f"{measure_id}: unexpected_index_list length != unexpected_count")
         by_measure[measure_id] = pd.Series(orgs[index]).value_counts()
@@ -489,10 +477,8 @@ def run_ge_gate(
             docs_ids.append(_result_id(trusts_result, run_id))
             failing = _failing_orgs(trusts_result)
             empty = failing.get(None, set())
-            if empty != {org for org, cnt in zip(orgs, n) if cnt == 0}:
-                raise GateError(
-                    f"{month}: GE's empty Trust-months {sorted(empty)} disagree with counts"
-                )
+            if empty != {org for org, cnt in zip(orgs, n, strict=False) if cnt == 0}:
+                raise GateError(f"{month}: GE's empty Trust-months {sorted(empty)} disagree with counts")
 
             for i, org in enumerate(orgs):
                 for spec in specs:

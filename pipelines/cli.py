@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from datetime import date
 from pathlib import Path
 
 from pipelines.config import ConfigError
@@ -41,9 +40,18 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--landing", type=Path, default=SAMPLE_DATA, help="folder the extracts land in (default: sample_data/)")
-    p.add_argument("--reference", type=Path, default=None, help="postcode directory and IoD files (default: <landing>/reference)")
-    p.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE, help="DuckDB warehouse file (default: var/warehouse/mdq.duckdb)")
+    p.add_argument(
+        "--landing", type=Path, default=SAMPLE_DATA, help="folder the extracts land in (default: sample_data/)"
+    )
+    p.add_argument(
+        "--reference", type=Path, default=None, help="postcode directory and IoD files (default: <landing>/reference)"
+    )
+    p.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_WAREHOUSE,
+        help="DuckDB warehouse file (default: var/warehouse/mdq.duckdb)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder for scorecards (default: var/out)")
 
 
@@ -52,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="ingest a month (or a range), compute measures, write the scorecard")
     when = run.add_mutually_exclusive_group()
-    when.add_argument("--month", type=_month, help="reporting month YYYY-MM (default: the latest in the landing folder)")
+    when.add_argument(
+        "--month", type=_month, help="reporting month YYYY-MM (default: the latest in the landing folder)"
+    )
     when.add_argument("--from", dest="first", type=_month, help="first month of a backfill")
     run.add_argument("--to", dest="last", type=_month, help="last month of a backfill")
     _add_paths(run)

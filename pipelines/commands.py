@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from pipelines.cli import months_between
-from pipelines.errors import BREACH, UsageError
 from pipelines.config import load_layouts
+from pipelines.errors import BREACH, UsageError
 from pipelines.paths import REPO_ROOT
 
 
@@ -106,13 +106,15 @@ def generate(args: argparse.Namespace) -> int:
     if args.scale <= 0:
         raise UsageError("mdq generate: --scale must be positive")
     months = months_between(args.first, args.last)
-    paths = generate_extracts(months[0], months[-1], args.out, seed=DEFAULT_SEED if args.seed is None else args.seed,
-                              scale=args.scale)
+    paths = generate_extracts(
+        months[0], months[-1], args.out, seed=DEFAULT_SEED if args.seed is None else args.seed, scale=args.scale
+    )
     print(f"wrote {len(paths)} files for {len(months)} months to {args.out}")
     return 0
 
 
 def ui() -> int:
     env = {**os.environ, "DAGSTER_HOME": str(REPO_ROOT)}
-    return subprocess.call([sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions"], cwd=REPO_ROOT, env=env)
-
+    return subprocess.call(
+        [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions"], cwd=REPO_ROOT, env=env
+    )

@@ -2,15 +2,15 @@
 
 import dagster as dg
 
-from pipelines.assets import gate, ingest, measures
+from pipelines.assets import gate, ingest, measures, scorecard
 from pipelines.jobs import monthly_dq_job
 from pipelines.resources import MdqSettings
 from pipelines.schedules import monthly_schedule
 from pipelines.sensors import landing_sensor
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, measures, gate]),
-    asset_checks=dg.load_asset_checks_from_modules([ingest, measures, gate]),
+    assets=dg.load_assets_from_modules([ingest, measures, gate, scorecard]),
+    asset_checks=dg.load_asset_checks_from_modules([ingest, measures, gate, scorecard]),
     jobs=[monthly_dq_job],
     sensors=[landing_sensor],
     schedules=[monthly_schedule],

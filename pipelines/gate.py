@@ -43,8 +43,10 @@ class GateVerdict:
         if self.completeness != "complete":
             return f"{self.org_code} {self.measure_id}: submission {self.completeness} ({self.detail}); threshold {self.threshold:.0%}"
         rate = "n/a" if self.rate is None else f"{self.rate:.1%}"
-        return (f"{self.org_code} {self.measure_id}: {rate} ({self.numerator}/{self.denominator}) "
-                f"below threshold {self.threshold:.0%}, {self.records_short} records short")
+        return (
+            f"{self.org_code} {self.measure_id}: {rate} ({self.numerator}/{self.denominator}) "
+            f"below threshold {self.threshold:.0%}, {self.records_short} records short"
+        )
 
 
 class GateInconsistent(RuntimeError):
@@ -56,7 +58,7 @@ def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[
     gated = {m["id"]: m for m in gated_measures(load_rules())}
     with connect(warehouse, read_only=True) as con:
         stage = month_stage(con, month)
-        if stage not in STAGES[STAGES.index("gated"):]:
+        if stage not in STAGES[STAGES.index("gated") :]:
             raise GateInconsistent(f"{month} was last run only to '{stage}': run `mdq run --month {month}` again")
         rows = con.execute(
             """SELECT s.org_code, g.measure_id, g.element_count - g.unexpected_count, g.element_count,
@@ -66,17 +68,33 @@ def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[
                JOIN gate_results g ON g.reporting_month = s.reporting_month AND g.org_code = s.org_code
                LEFT JOIN measures m ON m.reporting_month = g.reporting_month AND m.org_code = g.org_code
                     AND m.measure_id = g.measure_id AND m.breakdown = 'overall'
-               WHERE s.reporting_month = ? ORDER BY s.org_code, g.measure_id""", [month]).fetchall()
+               WHERE s.reporting_month = ? ORDER BY s.org_code, g.measure_id""",
+            [month],
+        ).fetchall()
     if not rows:
         raise GateInconsistent(f"no gate results stored for {month}: run `mdq run --month {month}` first")
     verdicts = []
     for org, mid, num, den, rate, threshold, success, comp, detail, sql_num, sql_den in rows:
         if (num, den) != (sql_num, sql_den):
-            raise GateInconsistent(f"{month} {org} {mid}: Great Expectations counted {num}/{den}, SQL {sql_num}/{sql_den}")
-        verdict = GateVerdict(org, mid, gated[mid]["title"], num, den, rate, threshold, comp, detail,
-                              "warn" if warn_only else gated[mid].get("severity", "error"))
+            raise GateInconsistent(
+                f"{month} {org} {mid}: Great Expectations counted {num}/{den}, SQL {sql_num}/{sql_den}"
+            )
+        verdict = GateVerdict(
+            org,
+            mid,
+            gated[mid]["title"],
+            num,
+            den,
+            rate,
+            threshold,
+            comp,
+            detail,
+            "warn" if warn_only else gated[mid].get("severity", "error"),
+        )
         if verdict.passed != (bool(success) and comp == "complete"):
-            raise GateInconsistent(f"{month} {org} {mid}: Great Expectations verdict {success} disagrees with rate {rate}")
+            raise GateInconsistent(
+                f"{month} {org} {mid}: Great Expectations verdict {success} disagrees with rate {rate}"
+            )
         verdicts.append(verdict)
     return verdicts
 
@@ -87,13 +105,22 @@ def print_breaches(verdicts: list[GateVerdict], month: str, stream=sys.stdout) -
         label = "BREACH" if v.breach else "WARN"
         print(f"{label} {month} {v.describe()}", file=stream)
     passed = len(verdicts) - len(failing)
-    print(f"gate {month}: {passed} of {len(verdicts)} Trust x measure checks pass, "
-          f"{sum(v.breach for v in verdicts)} breach(es)", file=stream)
+    print(
+        f"gate {month}: {passed} of {len(verdicts)} Trust x measure checks pass, "
+        f"{sum(v.breach for v in verdicts)} breach(es)",
+        file=stream,
+    )
 
 
 def write_junit(verdicts: list[GateVerdict], path: Path, month: str) -> Path:
-    suite = ET.Element("testsuite", name=f"mdq gate {month}", tests=str(len(verdicts)),
-                       failures=str(sum(v.breach for v in verdicts)), errors="0", skipped="0")
+    suite = ET.Element(
+        "testsuite",
+        name=f"mdq gate {month}",
+        tests=str(len(verdicts)),
+        failures=str(sum(v.breach for v in verdicts)),
+        errors="0",
+        skipped="0",
+    )
     for v in verdicts:
         case = ET.SubElement(suite, "testcase", classname=f"mdq.{month}.{v.org_code}", name=v.measure_id)
         if v.breach:

@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-
 monthly_dq_job = dg.define_asset_job(
     "monthly_dq",
     selection=dg.AssetSelection.all(),

@@ -16,8 +16,20 @@ from pipelines.config import load_layouts, load_rules
 from pipelines.warehouse import install_rules, mark_stage, read_sql
 
 CSV_COLUMNS = [
-    "reporting_month", "org_code", "source_system", "measure_id", "breakdown", "group",
-    "numerator", "denominator", "rate", "threshold", "status", "completeness", "degenerate", "imd_edition",
+    "reporting_month",
+    "org_code",
+    "source_system",
+    "measure_id",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "rate",
+    "threshold",
+    "status",
+    "completeness",
+    "degenerate",
+    "imd_edition",
 ]
 
 
@@ -40,9 +52,11 @@ def compute_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame
 
 
 def read_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
-    return con.sql(
-        "SELECT * FROM measures WHERE reporting_month = $m ORDER BY rowid", params={"m": month}
-    ).pl().select(CSV_COLUMNS)
+    return (
+        con.sql("SELECT * FROM measures WHERE reporting_month = $m ORDER BY rowid", params={"m": month})
+        .pl()
+        .select(CSV_COLUMNS)
+    )
 
 
 def write_atomically(path: Path, content: bytes) -> None:
@@ -65,8 +79,12 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
     install_rules(con, load_rules(), load_layouts())
     con.execute("SET VARIABLE month = ?", [month])
     frame = con.sql(read_sql("measures/worklist")).pl()
-    orgs = [r[0] for r in con.execute(
-        "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]).fetchall()]
+    orgs = [
+        r[0]
+        for r in con.execute(
+            "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]
+        ).fetchall()
+    ]
     paths = {}
     for org in orgs:
         path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"

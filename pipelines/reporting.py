@@ -23,11 +23,15 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
                FROM trust_month_status s
                LEFT JOIN measures m ON m.reporting_month = s.reporting_month AND m.org_code = s.org_code
                     AND m.breakdown = 'overall' AND list_contains(?, m.measure_id)
-               WHERE s.reporting_month = ? ORDER BY s.org_code, m.measure_id""", [gated, month]).fetchall()
+               WHERE s.reporting_month = ? ORDER BY s.org_code, m.measure_id""",
+            [gated, month],
+        ).fetchall()
         columns = [d[0] for d in con.description]
         problems = con.execute(
             """SELECT org_code, file_name, error_line, error_column, error FROM submissions
-               WHERE reporting_month = ? AND status = 'unreadable' ORDER BY file_name""", [month]).fetchall()
+               WHERE reporting_month = ? AND status = 'unreadable' ORDER BY file_name""",
+            [month],
+        ).fetchall()
     by_org: dict[str, dict] = {}
     for values in rows:
         row = dict(zip(columns, values, strict=True))
@@ -42,16 +46,32 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
 def print_month_summary(month: str, status: list[dict], out: Path) -> None:
     gated = gated_measures(load_rules())
     table = Table(title=f"{month}: scorecard in {out}", title_justify="left")
-    for heading in ("Trust", "System", "Rows read", "Loaded", "Quarantined", "Bookings", *(m["title"] for m in gated),
-                    "Submission"):
+    for heading in (
+        "Trust",
+        "System",
+        "Rows read",
+        "Loaded",
+        "Quarantined",
+        "Bookings",
+        *(m["title"] for m in gated),
+        "Submission",
+    ):
         table.add_column(heading)
     for row in status:
         cells = []
         for m in gated:
             r = row["rates"].get(m["id"])
             cells.append("-" if not r or r["rate"] is None else f"{r['rate']:.1%} {r['status']}")
-        table.add_row(row["org_code"], row["source_system"] or "-", str(row["rows_read"]), str(row["rows_loaded"]),
-                      str(row["rows_quarantined"]), str(row["bookings"]), *cells, row["completeness"])
+        table.add_row(
+            row["org_code"],
+            row["source_system"] or "-",
+            str(row["rows_read"]),
+            str(row["rows_loaded"]),
+            str(row["rows_quarantined"]),
+            str(row["bookings"]),
+            *cells,
+            row["completeness"],
+        )
     console.print(table)
     for row in status:
         for file_name, line, column, reason in row["problems"]:
@@ -61,8 +81,15 @@ def print_month_summary(month: str, status: list[dict], out: Path) -> None:
 
 @contextmanager
 def progress(enabled: bool):
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not enabled, transient=False) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not enabled,
+        transient=False,
+    ) as bar:
         yield bar
 
 
@@ -75,9 +102,12 @@ def month_is_current(settings, month: str) -> bool:
     current, _ = choose_current(discover(settings.landing, load_layouts(), {month}))
     wanted = sorted((e.path.name, checksum(e.path)) for e in current)
     with connect(settings.warehouse, read_only=True) as con:
-        stored = sorted(con.execute(
-            "SELECT file_name, checksum FROM submissions WHERE reporting_month = ? AND status IN ('loaded', 'unreadable')",
-            [month]).fetchall())
+        stored = sorted(
+            con.execute(
+                "SELECT file_name, checksum FROM submissions WHERE reporting_month = ? AND status IN ('loaded', 'unreadable')",
+                [month],
+            ).fetchall()
+        )
         stage = month_stage(con, month)
     # Gated after the latest ingest: measures and GE verdicts come from exactly these extracts.
-    return stage in STAGES[STAGES.index("gated"):] and stored == wanted
+    return stage in STAGES[STAGES.index("gated") :] and stored == wanted

@@ -49,12 +49,17 @@ def project_instance():
         os.chdir(previous)
 
 
-def run_month(month: str, settings: RunSettings, instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def run_month(
+    month: str, settings: RunSettings, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("monthly_dq")
     result = job.execute_in_process(
-        partition_key=month, run_config=settings.run_config(), instance=instance, raise_on_error=False,
+        partition_key=month,
+        run_config=settings.run_config(),
+        instance=instance,
+        raise_on_error=False,
         tags={"mdq/front_door": "cli"},
     )
     if not result.success:

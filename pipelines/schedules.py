@@ -9,5 +9,8 @@ import dagster as dg
 from pipelines.jobs import monthly_dq_job
 
 monthly_schedule = dg.build_schedule_from_partitioned_job(
-    monthly_dq_job, day_of_month=10, hour_of_day=6, default_status=dg.DefaultScheduleStatus.STOPPED,
+    monthly_dq_job,
+    day_of_month=10,
+    hour_of_day=6,
+    default_status=dg.DefaultScheduleStatus.STOPPED,
 )

@@ -4,7 +4,6 @@ Off by default: switched on in `dagster dev` it would load every month it finds 
 an analyst should choose to do. Turn it on in the UI (Automation) for routine use.
 """
 
-
 import hashlib
 import json
 
@@ -16,7 +15,9 @@ from pipelines.jobs import monthly_dq_job
 from pipelines.resources import MdqSettings
 
 
-def landing_changes(mdq: MdqSettings, cursor: "str | None") -> "tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]":
+def landing_changes(
+    mdq: MdqSettings, cursor: "str | None"
+) -> "tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]":
     """New cursor ({path: size:mtime:checksum}), the changed files per month, and every file's state per month."""
     seen = json.loads(cursor) if cursor else {}
     current, changed, month_state = {}, {}, {}
@@ -33,14 +34,19 @@ def landing_changes(mdq: MdqSettings, cursor: "str | None") -> "tuple[dict[str, 
     return current, changed, month_state
 
 
-@dg.sensor(job=monthly_dq_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
-           description="Requests a month's run when an extract for it lands or is resubmitted.")
+@dg.sensor(
+    job=monthly_dq_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Requests a month's run when an extract for it lands or is resubmitted.",
+)
 def landing_sensor(context: dg.SensorEvaluationContext, mdq: MdqSettings):
     current, changed, month_state = landing_changes(mdq, context.cursor)
     for month in sorted(changed):
         # The run key names the month's exact set of files, so the same content never runs twice.
         state = json.dumps(sorted(month_state[month]))
         run_key = f"{month}:{hashlib.sha256(state.encode()).hexdigest()[:16]}"
-        yield dg.RunRequest(run_key=run_key, partition_key=month,
-                            tags={"mdq/changed_files": ",".join(sorted(changed[month]))})
+        yield dg.RunRequest(
+            run_key=run_key, partition_key=month, tags={"mdq/changed_files": ",".join(sorted(changed[month]))}
+        )
     context.update_cursor(json.dumps(current, sort_keys=True))

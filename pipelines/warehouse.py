@@ -35,7 +35,9 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_S)
     except Timeout:
-        raise WarehouseBusy(f"{path}: another mdq or Dagster run held the warehouse for {LOCK_TIMEOUT_S:.0f} s") from None
+        raise WarehouseBusy(
+            f"{path}: another mdq or Dagster run held the warehouse for {LOCK_TIMEOUT_S:.0f} s"
+        ) from None
     try:
         if read_only and not path.exists():
             raise FileNotFoundError(f"{path}: no warehouse yet; run `mdq run` first")
@@ -86,15 +88,42 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
     _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
     _set(con, "not_known_label", eth["not_known_group"])
     _set(con, "breakdowns", list(rules["breakdowns"]))
-    _register(con, "rule_measures", pl.DataFrame(
-        [(m["id"], m["flag"], bool(m.get("gated")), float(m["threshold"]) if m.get("gated") else None,
-          m.get("severity", "error"), list(m.get("degenerate_breakdowns", [])), i) for i, m in enumerate(measures)],
-        schema={"measure_id": pl.String, "flag": pl.String, "gated": pl.Boolean, "threshold": pl.Float64,
-                "severity": pl.String, "degenerate_breakdowns": pl.List(pl.String), "measure_order": pl.Int32},
-        orient="row"))
-    _register(con, "rule_providers", pl.DataFrame(
-        {"org_code": list(layouts.providers), "provider_name": list(layouts.providers.values())},
-        schema={"org_code": pl.String, "provider_name": pl.String}))
+    _register(
+        con,
+        "rule_measures",
+        pl.DataFrame(
+            [
+                (
+                    m["id"],
+                    m["flag"],
+                    bool(m.get("gated")),
+                    float(m["threshold"]) if m.get("gated") else None,
+                    m.get("severity", "error"),
+                    list(m.get("degenerate_breakdowns", [])),
+                    i,
+                )
+                for i, m in enumerate(measures)
+            ],
+            schema={
+                "measure_id": pl.String,
+                "flag": pl.String,
+                "gated": pl.Boolean,
+                "threshold": pl.Float64,
+                "severity": pl.String,
+                "degenerate_breakdowns": pl.List(pl.String),
+                "measure_order": pl.Int32,
+            },
+            orient="row",
+        ),
+    )
+    _register(
+        con,
+        "rule_providers",
+        pl.DataFrame(
+            {"org_code": list(layouts.providers), "provider_name": list(layouts.providers.values())},
+            schema={"org_code": pl.String, "provider_name": pl.String},
+        ),
+    )
     groups = [(str(code), group) for group, codes in eth["groups"].items() for code in codes]
     _register(con, "rule_ethnic_groups", pl.DataFrame(groups, schema=["code", "ethnic_group"], orient="row"))
     ethnic, smoking = [], []
@@ -102,14 +131,28 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
         ethnic += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("ethnic_map", {}).items()]
         smoking += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("smoking_map", {}).items()]
     _register(con, "map_ethnic", pl.DataFrame(ethnic, schema=["system", "source_key", "code"], orient="row").unique())
-    _register(con, "map_smoking", pl.DataFrame(smoking, schema=["system", "source_key", "status"], orient="row").unique())
+    _register(
+        con, "map_smoking", pl.DataFrame(smoking, schema=["system", "source_key", "status"], orient="row").unique()
+    )
     canonical_units = events.extra["measurement_units"]
-    _register(con, "map_events", pl.DataFrame(
-        [(k, v, canonical_units[v]) for k, v in events.maps["event_map"].items()],
-        schema={"event": pl.String, "measurement": pl.String, "unit": pl.String}, orient="row"))
-    _register(con, "map_units", pl.DataFrame(
-        [(k, v["to"], float(v["factor"])) for k, v in events.extra["unit_factors"].items()],
-        schema=["unit", "to_unit", "factor"], orient="row"))
+    _register(
+        con,
+        "map_events",
+        pl.DataFrame(
+            [(k, v, canonical_units[v]) for k, v in events.maps["event_map"].items()],
+            schema={"event": pl.String, "measurement": pl.String, "unit": pl.String},
+            orient="row",
+        ),
+    )
+    _register(
+        con,
+        "map_units",
+        pl.DataFrame(
+            [(k, v["to"], float(v["factor"])) for k, v in events.extra["unit_factors"].items()],
+            schema=["unit", "to_unit", "factor"],
+            orient="row",
+        ),
+    )
     con.execute(read_sql("macros/msds_rules"))
 
 

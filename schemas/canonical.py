@@ -6,8 +6,6 @@ breaks it is quarantined with the check that failed rather than stored.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pandera.polars as pa
 import polars as pl
 
@@ -31,21 +29,25 @@ class CanonicalBookings(pa.DataFrameModel):
     source_file: str = pa.Field(description="Extract file name.")
     source_line: int = pa.Field(ge=1, description="Line of the record in its file.")
     pregnancy_key: str = pa.Field(str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of the source pregnancy ID.")
-    person_key: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of NHS number or local ID.")
+    person_key: str | None = pa.Field(
+        nullable=True, str_matches=r"^[0-9a-f]{32}$", description="Keyed hash of NHS number or local ID."
+    )
     booking_date: pl.Date = pa.Field(description="Booking appointment date.")
-    gestation_days: Optional[pl.Int32] = pa.Field(nullable=True, description="Gestation at booking in days, as recorded.")
+    gestation_days: pl.Int32 | None = pa.Field(nullable=True, description="Gestation at booking in days, as recorded.")
     gestation_valid: bool = pa.Field(description="Gestation present and within the plausible weeks.")
-    postcode: Optional[str] = pa.Field(nullable=True, description="Normalised postcode; NULL when blank or a null token.")
+    postcode: str | None = pa.Field(nullable=True, description="Normalised postcode; NULL when blank or a null token.")
     postcode_valid: bool = pa.Field(description="MSD_MOTHER_POSTCODE_VALID numerator flag.")
-    lsoa_code: Optional[str] = pa.Field(nullable=True, description="LSOA of a live, valid postcode.")
+    lsoa_code: str | None = pa.Field(nullable=True, description="LSOA of a live, valid postcode.")
     postcode_has_lsoa: bool = pa.Field(description="MSD_MOTHER_POSTCODE_LSOA numerator flag.")
-    imd_decile: Optional[pl.Int32] = pa.Field(nullable=True, ge=1, le=10, description="IMD decile, 1 = most deprived.")
-    imd_quintile: Optional[pl.Int32] = pa.Field(nullable=True, ge=1, le=5, description="IMD quintile, 1 = most deprived.")
+    imd_decile: pl.Int32 | None = pa.Field(nullable=True, ge=1, le=10, description="IMD decile, 1 = most deprived.")
+    imd_quintile: pl.Int32 | None = pa.Field(nullable=True, ge=1, le=5, description="IMD quintile, 1 = most deprived.")
     imd_edition: pl.Int32 = pa.Field(description="IoD edition the decile comes from.")
-    ethnic_category: Optional[str] = pa.Field(nullable=True, isin=_CODES, description="NHS ETHNIC CATEGORY code as mapped.")
+    ethnic_category: str | None = pa.Field(
+        nullable=True, isin=_CODES, description="NHS ETHNIC CATEGORY code as mapped."
+    )
     ethnic_category_valid: bool = pa.Field(description="MSD_MOTHER_ETHNIC_VALID numerator flag.")
     ethnic_group: str = pa.Field(isin=_GROUPS, description="Broad ethnic group for breakdowns.")
-    smoking_status: Optional[str] = pa.Field(nullable=True, isin=_SMOKING, description="Canonical smoking status.")
+    smoking_status: str | None = pa.Field(nullable=True, isin=_SMOKING, description="Canonical smoking status.")
     nhs_number_valid: bool = pa.Field(description="NHS number present and passes Modulus 11.")
 
     @pa.dataframe_check(name="quintile follows decile")

@@ -9,8 +9,6 @@ them. Every failure here quarantines its row with the reason in REASONS.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pandera.polars as pa
 import polars as pl
 
@@ -60,23 +58,23 @@ class _Extract(pa.DataFrameModel):
 
 
 class _Booking(_Extract):
-    nhs_number: Optional[str] = pa.Field(nullable=True, description="NHS number: validity is a measure, not a contract.")
-    date_of_birth: Optional[str] = pa.Field(nullable=True, description="Mother's date of birth; identifier, never stored.")
-    gestation: Optional[str] = pa.Field(nullable=True, description="Gestation at booking as the source writes it.")
-    postcode: Optional[str] = pa.Field(nullable=True, description="Postcode as typed; validity is measured, not enforced.")
-    ethnic_source: Optional[str] = pa.Field(nullable=True, description="Ethnicity as the source codes it.")
-    site_code: Optional[str] = pa.Field(nullable=True, description="ODS site code of the booking unit.")
+    nhs_number: str | None = pa.Field(nullable=True, description="NHS number: validity is a measure, not a contract.")
+    date_of_birth: str | None = pa.Field(nullable=True, description="Mother's date of birth; identifier, never stored.")
+    gestation: str | None = pa.Field(nullable=True, description="Gestation at booking as the source writes it.")
+    postcode: str | None = pa.Field(nullable=True, description="Postcode as typed; validity is measured, not enforced.")
+    ethnic_source: str | None = pa.Field(nullable=True, description="Ethnicity as the source codes it.")
+    site_code: str | None = pa.Field(nullable=True, description="ODS site code of the booking unit.")
 
 
 class K2Bookings(_Booking):
     """K2 Athena `K2_<ORG>_MaternityBookings_<YYYYMM>.csv`: one row per pregnancy booking."""
 
-    local_id: Optional[str] = pa.Field(nullable=True, description="Hospital Number (MRN); identifier, never stored.")
-    height: Optional[str] = pa.Field(nullable=True, description="Height (cm), decimal text.")
-    weight: Optional[str] = pa.Field(nullable=True, description="Weight (kg), decimal text.")
-    bmi: Optional[str] = pa.Field(nullable=True, description="BMI, decimal text.")
-    smoking_source: Optional[str] = pa.Field(nullable=True, description="Smoking Status text.")
-    co_ppm: Optional[str] = pa.Field(nullable=True, description="CO Reading (ppm), integer text.")
+    local_id: str | None = pa.Field(nullable=True, description="Hospital Number (MRN); identifier, never stored.")
+    height: str | None = pa.Field(nullable=True, description="Height (cm), decimal text.")
+    weight: str | None = pa.Field(nullable=True, description="Weight (kg), decimal text.")
+    bmi: str | None = pa.Field(nullable=True, description="BMI, decimal text.")
+    smoking_source: str | None = pa.Field(nullable=True, description="Smoking Status text.")
+    co_ppm: str | None = pa.Field(nullable=True, description="CO Reading (ppm), integer text.")
 
     class Config:
         metadata = {"layout": "K2"}
@@ -85,12 +83,12 @@ class K2Bookings(_Booking):
 class BadgerNetBookings(_Booking):
     """BadgerNet Maternity `BadgerNet_<ORG>_Booking_<YYYY>-<MM>.csv` (Windows-1252)."""
 
-    height: Optional[str] = pa.Field(nullable=True, description="HeightCm.")
-    weight: Optional[str] = pa.Field(nullable=True, description="WeightKg.")
-    bmi: Optional[str] = pa.Field(nullable=True, description="BMIAtBooking.")
-    smoking_source: Optional[str] = pa.Field(nullable=True, description="SmokingAtBooking code 1/2/3/9.")
-    co_ppm: Optional[str] = pa.Field(nullable=True, description="COReadingPPM.")
-    notes: Optional[str] = pa.Field(nullable=True, description="Free text; may identify, never stored.")
+    height: str | None = pa.Field(nullable=True, description="HeightCm.")
+    weight: str | None = pa.Field(nullable=True, description="WeightKg.")
+    bmi: str | None = pa.Field(nullable=True, description="BMIAtBooking.")
+    smoking_source: str | None = pa.Field(nullable=True, description="SmokingAtBooking code 1/2/3/9.")
+    co_ppm: str | None = pa.Field(nullable=True, description="COReadingPPM.")
+    notes: str | None = pa.Field(nullable=True, description="Free text; may identify, never stored.")
 
     class Config:
         metadata = {"layout": "BadgerNet"}
@@ -99,8 +97,8 @@ class BadgerNetBookings(_Booking):
 class CernerPregnancies(_Booking):
     """Cerner Millennium `CERNER_<ORG>_<YYYYMM>_PREGNANCY.txt`: one row per pregnancy."""
 
-    local_id: Optional[str] = pa.Field(nullable=True, description="PERSON_ID; identifier, never stored.")
-    ethnic_display: Optional[str] = pa.Field(nullable=True, description="ETHNIC_GRP_DISP, informational only.")
+    local_id: str | None = pa.Field(nullable=True, description="PERSON_ID; identifier, never stored.")
+    ethnic_display: str | None = pa.Field(nullable=True, description="ETHNIC_GRP_DISP, informational only.")
 
     class Config:
         metadata = {"layout": "Cerner"}
@@ -112,12 +110,14 @@ class CernerClinicalEvents(pa.DataFrameModel):
     pregnancy_id: str = pa.Field(nullable=False, description="Joins to the pregnancy file.")
     event: str = pa.Field(nullable=False, description="EVENT_CD_DISP: which measurement.")
     result_value: str = pa.Field(nullable=False, description="RESULT_VAL as text.")
-    result_units: Optional[str] = pa.Field(nullable=True, description="RESULT_UNITS_DISP; converted to canonical units.")
+    result_units: str | None = pa.Field(nullable=True, description="RESULT_UNITS_DISP; converted to canonical units.")
     event_date: str = pa.Field(nullable=False, description="EVENT_END_DT_TM: picks the booking value.")
 
     @pa.check("pregnancy_id")
     def id_pattern(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col(data.key).str.contains(_LAYOUTS.by_key("CernerEvents").patterns["pregnancy_id"]))
+        return data.lazyframe.select(
+            pl.col(data.key).str.contains(_LAYOUTS.by_key("CernerEvents").patterns["pregnancy_id"])
+        )
 
     @pa.check("event")
     def known_event(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -5,4 +5,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/uv.sh sync --frozen --quiet --extra test
+bash scripts/browser-deps.sh
 exec .venv/bin/python -m pytest "$@"

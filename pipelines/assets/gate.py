@@ -19,8 +19,12 @@ def _check_name(org: str, measure_id: str) -> str:
 
 
 GATE_CHECKS = [
-    dg.AssetCheckSpec(_check_name(org, m["id"]), asset="gate_results", partitions_def=monthly,
-                      description=f"{org}: {m['title']} at or above the threshold in checks/rules.yaml (Great Expectations).")
+    dg.AssetCheckSpec(
+        _check_name(org, m["id"]),
+        asset="gate_results",
+        partitions_def=monthly,
+        description=f"{org}: {m['title']} at or above the threshold in checks/rules.yaml (Great Expectations).",
+    )
     for org in load_layouts().providers
     for m in gated_measures(load_rules())
 ]
@@ -40,25 +44,38 @@ def gate_results(context: dg.AssetExecutionContext, mdq: MdqSettings):
         sql = con.execute(
             """SELECT s.org_code, m.measure_id, m.numerator, m.denominator, m.rate, m.status, s.completeness
                FROM measures m JOIN trust_month_status s USING (reporting_month, org_code)
-               WHERE m.reporting_month = ? AND m.breakdown = 'overall' AND m.threshold IS NOT NULL""", [month]).fetchall()
+               WHERE m.reporting_month = ? AND m.breakdown = 'overall' AND m.threshold IS NOT NULL""",
+            [month],
+        ).fetchall()
     by_key = {(r["org_code"], r["measure_id"]): r for r in frame.iter_rows(named=True)}
-    yield dg.MaterializeResult(metadata={
-        "data_docs": dg.MetadataValue.path(str(docs)) if docs else None,
-        "breaches": int(frame.filter(~pl.col("success")).height),
-    })
+    yield dg.MaterializeResult(
+        metadata={
+            "data_docs": dg.MetadataValue.path(str(docs)) if docs else None,
+            "breaches": int(frame.filter(~pl.col("success")).height),
+        }
+    )
     specs = {(spec.name): spec for spec in GATE_CHECKS}
-    for org, measure_id, numerator, denominator, rate, status, completeness in sql:
+    for org, measure_id, numerator, denominator, rate, _status, completeness in sql:
         name = _check_name(org, measure_id)
         if name not in specs:
             continue
         ge = by_key.get((org, measure_id))
-        agrees = ge is not None and ge["element_count"] == denominator and ge["element_count"] - ge["unexpected_count"] == numerator
+        agrees = (
+            ge is not None
+            and ge["element_count"] == denominator
+            and ge["element_count"] - ge["unexpected_count"] == numerator
+        )
         passed = bool(ge and ge["success"]) and completeness == "complete" and agrees
         yield dg.AssetCheckResult(
-            check_name=name, passed=passed, severity=dg.AssetCheckSeverity.WARN,
+            check_name=name,
+            passed=passed,
+            severity=dg.AssetCheckSeverity.WARN,
             metadata={
-                "observed_rate": rate, "threshold": ge["threshold"] if ge else None,
-                "numerator": numerator, "denominator": denominator, "submission": completeness,
+                "observed_rate": rate,
+                "threshold": ge["threshold"] if ge else None,
+                "numerator": numerator,
+                "denominator": denominator,
+                "submission": completeness,
                 "ge_agrees_with_sql": agrees,
             },
         )

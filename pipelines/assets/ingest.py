@@ -1,6 +1,5 @@
 """Ingest: the month's extracts into the canonical bookings, quarantine and submissions tables."""
 
-
 import dagster as dg
 
 from pipelines.ingest.load_month import load_month
@@ -14,9 +13,19 @@ INGEST_GROUP = "ingest"
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("bookings", description="Canonical MSDS-aligned bookings, pseudonymised, one row per pregnancy booked in the month.", group_name=INGEST_GROUP),
-        dg.AssetSpec("quarantine", description="Input rows not loaded, with file, line, column and reason.", group_name=INGEST_GROUP),
-        dg.AssetSpec("submissions", description="Audit trail of every extract seen, by checksum.", group_name=INGEST_GROUP),
+        dg.AssetSpec(
+            "bookings",
+            description="Canonical MSDS-aligned bookings, pseudonymised, one row per pregnancy booked in the month.",
+            group_name=INGEST_GROUP,
+        ),
+        dg.AssetSpec(
+            "quarantine",
+            description="Input rows not loaded, with file, line, column and reason.",
+            group_name=INGEST_GROUP,
+        ),
+        dg.AssetSpec(
+            "submissions", description="Audit trail of every extract seen, by checksum.", group_name=INGEST_GROUP
+        ),
     ],
     partitions_def=monthly,
 )
@@ -30,32 +39,50 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
         f.extract.file_name: f"{f.status}: read {f.rows_read}, loaded {f.rows_loaded}, quarantined {len(f.problems)}"
         for f in prepared.files
     }
-    yield dg.MaterializeResult(asset_key="bookings", metadata={
-        "rows_read": summary.rows_read, "rows_loaded": summary.rows_loaded,
-        "files": dg.MetadataValue.json(per_file),
-    })
+    yield dg.MaterializeResult(
+        asset_key="bookings",
+        metadata={
+            "rows_read": summary.rows_read,
+            "rows_loaded": summary.rows_loaded,
+            "files": dg.MetadataValue.json(per_file),
+        },
+    )
     yield dg.MaterializeResult(asset_key="quarantine", metadata={"rows_quarantined": summary.rows_quarantined})
-    yield dg.MaterializeResult(asset_key="submissions", metadata={
-        "files": summary.files, "unreadable_files": summary.unreadable,
-    })
+    yield dg.MaterializeResult(
+        asset_key="submissions",
+        metadata={
+            "files": summary.files,
+            "unreadable_files": summary.unreadable,
+        },
+    )
 
 
-@dg.asset_check(asset="bookings", partitions_def=monthly, description="Every input row is loaded or quarantined: read = loaded + quarantined, per file.")
+@dg.asset_check(
+    asset="bookings",
+    partitions_def=monthly,
+    description="Every input row is loaded or quarantined: read = loaded + quarantined, per file.",
+)
 def rows_conserved(context: dg.AssetCheckExecutionContext, mdq: MdqSettings) -> dg.AssetCheckResult:
     month = context.partition_key
     with connect(mdq.warehouse_file, read_only=True) as con:
         broken = con.execute(
             """SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM submissions
                WHERE reporting_month = ? AND status = 'loaded' AND rows_read <> rows_loaded + rows_quarantined""",
-            [month]).fetchall()
+            [month],
+        ).fetchall()
     return dg.AssetCheckResult(passed=not broken, metadata={"month": month, "files_not_conserved": len(broken)})
 
 
-@dg.asset_check(asset="bookings", partitions_def=monthly, description="Stored rows conform to the canonical pandera contract (schemas/canonical.py).")
+@dg.asset_check(
+    asset="bookings",
+    partitions_def=monthly,
+    description="Stored rows conform to the canonical pandera contract (schemas/canonical.py).",
+)
 def canonical_contract(context: dg.AssetCheckExecutionContext, mdq: MdqSettings) -> dg.AssetCheckResult:
     month = context.partition_key
     with connect(mdq.warehouse_file, read_only=True) as con:
         frame = con.sql("SELECT * FROM bookings WHERE reporting_month = $m", params={"m": month}).pl()
     failures = canonical_failures(frame)
-    return dg.AssetCheckResult(passed=failures.height == 0, metadata={"month": month, "rows": frame.height, "failing_rows": failures.height})
-
+    return dg.AssetCheckResult(
+        passed=failures.height == 0, metadata={"month": month, "rows": frame.height, "failing_rows": failures.height}
+    )

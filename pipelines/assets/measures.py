@@ -1,6 +1,5 @@
 """Measures: every measure of the rules file per Trust, overall and by IMD and ethnicity."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -27,11 +26,13 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Material
         f"({'n/a' if r['rate'] is None else format(r['rate'], '.1%')}) {r['status']}"
         for r in overall.iter_rows(named=True)
     }
-    return dg.MaterializeResult(metadata={
-        "csv": dg.MetadataValue.path(str(path)),
-        "rows": frame.height,
-        "gated_rates": dg.MetadataValue.json(rates),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "csv": dg.MetadataValue.path(str(path)),
+            "rows": frame.height,
+            "gated_rates": dg.MetadataValue.json(rates),
+        }
+    )
 
 
 @dg.asset(

@@ -44,7 +44,8 @@ def apply_contract(
         value = None if column in identifiers else case["failure_case"]
         template = REASONS.get(check, check + " failed on {header}")
         reason = template.format(
-            header=headers.get(column, column), value=value if value is not None else "(redacted)",
+            header=headers.get(column, column),
+            value=value if value is not None else "(redacted)",
             format=layout.formats.get(column, ""),
         )
         problems.append(RowProblem(int(lines[case["index"]]), headers.get(column, column), value, reason))

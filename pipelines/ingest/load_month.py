@@ -13,8 +13,12 @@ from pipelines.warehouse import connect
 
 
 def load_month(
-    month: str, landing: Path, warehouse: Path, reference_dir: Path,
-    orgs: set[str] | None = None, today: date | None = None,
+    month: str,
+    landing: Path,
+    warehouse: Path,
+    reference_dir: Path,
+    orgs: set[str] | None = None,
+    today: date | None = None,
 ) -> tuple[PreparedMonth, MonthSummary]:
     rules, layouts = load_rules(), load_layouts()
     key = pseudonym_key(landing)

@@ -23,8 +23,7 @@ def place_in_month(
 ) -> tuple[pl.DataFrame, list[RowProblem]]:
     header = layout.column("booking_date").header
     frame = frame.with_columns(
-        pl.col("booking_date").str.strptime(pl.Datetime, layout.formats["booking_date"], strict=False)
-        .alias(BOOKING_AT)
+        pl.col("booking_date").str.strptime(pl.Datetime, layout.formats["booking_date"], strict=False).alias(BOOKING_AT)
     ).with_columns(pl.col(BOOKING_AT).dt.date().alias(BOOKING_DATE))
     date_reason = (
         pl.when(pl.col(BOOKING_DATE) > today)

@@ -39,17 +39,14 @@ def pseudonym_key(landing: Path) -> bytes:
 
 def _hash(key: bytes, values: list[str | None], prefix: str) -> list[str | None]:
     return [
-        None if v is None else hmac.new(key, (prefix + v).encode(), hashlib.sha256).hexdigest()[:32]
-        for v in values
+        None if v is None else hmac.new(key, (prefix + v).encode(), hashlib.sha256).hexdigest()[:32] for v in values
     ]
 
 
 def nhs_number_valid(column: str) -> pl.Expr:
     """NHS number present and passing the Modulus 11 check (spaces and dashes allowed)."""
     digits = pl.col(column).str.replace_all(r"[\s-]", "")
-    weighted = pl.sum_horizontal(
-        [digits.str.slice(i, 1).cast(pl.Int64, strict=False) * (10 - i) for i in range(9)]
-    )
+    weighted = pl.sum_horizontal([digits.str.slice(i, 1).cast(pl.Int64, strict=False) * (10 - i) for i in range(9)])
     check = (11 - weighted % 11) % 11  # 11 becomes 0; 10 stays 10 and can never match a digit
     last = digits.str.slice(9, 1).cast(pl.Int64, strict=False)
     return (digits.str.contains(r"^\d{10}$") & (check == last)).fill_null(False)
@@ -58,14 +55,19 @@ def nhs_number_valid(column: str) -> pl.Expr:
 def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: str, key: bytes) -> pl.DataFrame:
     scope = f"{layout.system}|{org_code}|"
     out = frame.with_columns(
-        pl.Series("pregnancy_key", _hash(key, frame.get_column("pregnancy_id").to_list(), "pregnancy|" + scope),
-                  dtype=pl.String)
+        pl.Series(
+            "pregnancy_key",
+            _hash(key, frame.get_column("pregnancy_id").to_list(), "pregnancy|" + scope),
+            dtype=pl.String,
+        )
     )
     if "nhs_number" in frame.columns:
         out = out.with_columns(nhs_number_valid("nhs_number").alias("nhs_number_valid"))
-        nhs = out.select(
-            pl.when(pl.col("nhs_number_valid")).then(pl.col("nhs_number").str.replace_all(r"[\s-]", ""))
-        ).to_series().to_list()
+        nhs = (
+            out.select(pl.when(pl.col("nhs_number_valid")).then(pl.col("nhs_number").str.replace_all(r"[\s-]", "")))
+            .to_series()
+            .to_list()
+        )
         local = frame.get_column("local_id").to_list() if "local_id" in frame.columns else [None] * frame.height
         person = [
             h_nhs or h_local

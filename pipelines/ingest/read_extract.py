@@ -69,7 +69,9 @@ def decode(data: bytes, layout: Layout, file_name: str) -> tuple[str, list[str]]
     bom = data.startswith(codecs.BOM_UTF8)
     utf8 = codecs.lookup(layout.encoding).name in ("utf-8", "utf-8-sig")
     if not utf8 and bom:
-        raise UnreadableExtract(file_name, f"UTF-8 byte-order mark, but the {layout.key} layout is {layout.encoding}", line=1)
+        raise UnreadableExtract(
+            file_name, f"UTF-8 byte-order mark, but the {layout.key} layout is {layout.encoding}", line=1
+        )
     if not utf8 and not data.isascii():
         # Windows-1252 decodes almost any bytes, so a UTF-8 export would load as mojibake:
         # valid multi-byte UTF-8 is the tell that the Trust sent the wrong encoding.
@@ -78,12 +80,15 @@ def decode(data: bytes, layout: Layout, file_name: str) -> tuple[str, list[str]]
         except UnicodeDecodeError:
             pass
         else:
-            raise UnreadableExtract(file_name, f"wrong encoding: the file is UTF-8, the {layout.key} layout is {layout.encoding}")
+            raise UnreadableExtract(
+                file_name, f"wrong encoding: the file is UTF-8, the {layout.key} layout is {layout.encoding}"
+            )
     try:
         text = data.decode(layout.encoding)
     except UnicodeDecodeError as exc:
         raise UnreadableExtract(
-            file_name, f"wrong encoding: byte 0x{data[exc.start]:02x} is not valid {layout.encoding}",
+            file_name,
+            f"wrong encoding: byte 0x{data[exc.start]:02x} is not valid {layout.encoding}",
             line=_line_of_offset(data, exc.start),
         ) from None
     if text.startswith("\ufeff"):
@@ -122,7 +127,9 @@ def map_header(header: list[str], layout: Layout, file_name: str) -> tuple[dict[
             warnings.append(f"column '{column.header}' missing: loaded as blank")
     if missing_required:
         raise UnreadableExtract(
-            file_name, f"not the {layout.key} layout: header lacks {', '.join(missing_required)}", line=1,
+            file_name,
+            f"not the {layout.key} layout: header lacks {', '.join(missing_required)}",
+            line=1,
             column=", ".join(missing_required),
         )
     known = {normalise_header(c.header) for c in layout.columns}
@@ -156,7 +163,8 @@ def read_extract(path: Path, layout: Layout) -> ParsedExtract:
     last_line, last_fields = body[-1]
     if len(last_fields) < width and not text.endswith(("\n", "\r")):
         raise UnreadableExtract(
-            file_name, f"truncated: last record has {len(last_fields)} of {width} fields and no line end",
+            file_name,
+            f"truncated: last record has {len(last_fields)} of {width} fields and no line end",
             line=last_line,
         )
     return _to_frame(body, header, mapping, width, warnings)
@@ -178,6 +186,9 @@ def _to_frame(body, header, mapping, width, warnings) -> ParsedExtract:
             value = fields[index].strip()
             columns[name].append(value or None)
     frame = pl.DataFrame(
-        {LINE_COLUMN: pl.Series(lines, dtype=pl.Int64), **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()}}
+        {
+            LINE_COLUMN: pl.Series(lines, dtype=pl.Int64),
+            **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()},
+        }
     )
     return ParsedExtract(frame=frame, rows_read=len(body), problems=problems, warnings=warnings)

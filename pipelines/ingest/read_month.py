@@ -73,8 +73,13 @@ def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> Fi
     result = FileResult(extract=extract, checksum=checksum(extract.path), status="loaded")
     layout = extract.layout
     if layouts.providers and extract.org_code not in layouts.providers:
-        result.status, result.error = "unreadable", UnreadableExtract(
-            extract.file_name, f"unknown provider ODS code {extract.org_code} (not in schemas/layouts.yaml providers)")
+        result.status, result.error = (
+            "unreadable",
+            UnreadableExtract(
+                extract.file_name,
+                f"unknown provider ODS code {extract.org_code} (not in schemas/layouts.yaml providers)",
+            ),
+        )
         return result
     try:
         parsed = read_extract(extract.path, layout)
@@ -91,7 +96,8 @@ def _pair_cerner(files: list[FileResult]) -> None:
     """Events count only against a loaded pregnancy of the same Trust and month."""
     pregnancies = {
         (f.extract.org_code, f.extract.month): f
-        for f in files if f.extract.layout.role == "pregnancy" and f.status == "loaded"
+        for f in files
+        if f.extract.layout.role == "pregnancy" and f.status == "loaded"
     }
     for events in (f for f in files if f.extract.layout.role == "clinical_events" and f.status == "loaded"):
         partner = pregnancies.get((events.extract.org_code, events.extract.month))
@@ -99,15 +105,18 @@ def _pair_cerner(files: list[FileResult]) -> None:
         orphan = events.frame.filter(~pl.col("pregnancy_key").is_in(known.implode()))
         reason = (
             "PREGNANCY_ID has no loaded row in the month's pregnancy file"
-            if partner is not None else "no readable pregnancy file for this Trust and month"
+            if partner is not None
+            else "no readable pregnancy file for this Trust and month"
         )
         header = events.extract.layout.column("pregnancy_id").header
         events.problems += [RowProblem(line, header, None, reason) for line in orphan.get_column(LINE_COLUMN)]
         events.frame = events.frame.filter(pl.col("pregnancy_key").is_in(known.implode()))
     for pregnancy in pregnancies.values():
         has_events = any(
-            f.extract.layout.role == "clinical_events" and f.status == "loaded"
-            and f.extract.org_code == pregnancy.extract.org_code for f in files
+            f.extract.layout.role == "clinical_events"
+            and f.status == "loaded"
+            and f.extract.org_code == pregnancy.extract.org_code
+            for f in files
         )
         if not has_events:
             pregnancy.warnings.append("no readable clinical events file: booking measurements not recorded")

@@ -66,11 +66,13 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     con.execute("DELETE FROM ref_imd")
     con.execute(
         f"""INSERT INTO ref_imd
-            SELECT DISTINCT trim("{spec['file_lsoa_header']}"), TRY_CAST("{decile_columns[0]}" AS INTEGER)
+            SELECT DISTINCT trim("{spec["file_lsoa_header"]}"), TRY_CAST("{decile_columns[0]}" AS INTEGER)
             FROM read_csv(?, all_varchar = true, header = true, union_by_name = true)""",
         [[str(p) for p in imd_files]],
     )
     con.execute("DELETE FROM reference_fingerprint")
-    con.execute("INSERT INTO reference_fingerprint VALUES (?, ?, ?)", [fingerprint, edition, ",".join(summary["files"])])
+    con.execute(
+        "INSERT INTO reference_fingerprint VALUES (?, ?, ?)", [fingerprint, edition, ",".join(summary["files"])]
+    )
     con.execute("COMMIT")
     return summary

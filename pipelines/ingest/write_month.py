@@ -8,7 +8,7 @@ failure at any point leaves the earlier load of the month intact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,10 @@ def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layou
             if f.status == "loaded" and f.extract.layout.key == layout_key
         ]
         template = empty_frame(layout, key).with_columns(
-            *(pl.lit(None, dtype=pl.String).alias(c) for c in ("submission_id", "org_code", "reporting_month", "source_file"))
+            *(
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("submission_id", "org_code", "reporting_month", "source_file")
+            )
         )
         frame = pl.concat([template, *frames], how="diagonal_relaxed")
         con.register(relation, frame.to_arrow())
@@ -67,13 +70,30 @@ def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layou
 
 def _quarantine_frame(prepared: PreparedMonth) -> pl.DataFrame:
     rows = [
-        (prepared.month, f.extract.org_code, f.extract.layout.system, f.submission_id, f.extract.file_name,
-         p.line, p.column, p.value, p.reason)
-        for f in prepared.files if f.status == "loaded" for p in f.problems
+        (
+            prepared.month,
+            f.extract.org_code,
+            f.extract.layout.system,
+            f.submission_id,
+            f.extract.file_name,
+            p.line,
+            p.column,
+            p.value,
+            p.reason,
+        )
+        for f in prepared.files
+        if f.status == "loaded"
+        for p in f.problems
     ]
     schema = {
-        "reporting_month": pl.String, "org_code": pl.String, "source_system": pl.String, "submission_id": pl.String,
-        "source_file": pl.String, "line_number": pl.Int64, "column_name": pl.String, "value": pl.String,
+        "reporting_month": pl.String,
+        "org_code": pl.String,
+        "source_system": pl.String,
+        "submission_id": pl.String,
+        "source_file": pl.String,
+        "line_number": pl.Int64,
+        "column_name": pl.String,
+        "value": pl.String,
         "reason": pl.String,
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -83,13 +103,18 @@ def _scope(prepared: PreparedMonth, table: str) -> tuple[str, list[Any]]:
     if prepared.orgs is None:
         return f"DELETE FROM {table} WHERE reporting_month = ?", [prepared.month]
     return f"DELETE FROM {table} WHERE reporting_month = ? AND list_contains(?, org_code)", [
-        prepared.month, sorted(prepared.orgs)]
+        prepared.month,
+        sorted(prepared.orgs),
+    ]
 
 
 def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, now: datetime) -> None:
-    loaded_rows = dict(con.execute(
-        "SELECT submission_id, count(*) FROM new_bookings GROUP BY 1 UNION ALL "
-        "SELECT submission_id, count(*) FROM stg_cerner__clinical_events GROUP BY 1").fetchall())
+    loaded_rows = dict(
+        con.execute(
+            "SELECT submission_id, count(*) FROM new_bookings GROUP BY 1 UNION ALL "
+            "SELECT submission_id, count(*) FROM stg_cerner__clinical_events GROUP BY 1"
+        ).fetchall()
+    )
     for f in prepared.files:
         err = f.error
         con.execute(
@@ -101,12 +126,25 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
                  rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
                  error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
                  warnings = EXCLUDED.warnings""",
-            [f.submission_id, f.extract.file_name, f.checksum, f.extract.layout.system, f.extract.layout.role,
-             f.extract.org_code, prepared.month, f.status, f.rows_read,
-             loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
-             len(f.problems) if f.status == "loaded" else None,
-             err.reason if err else None, err.line if err else None, err.column if err else None,
-             "; ".join(f.warnings) or None, now, now],
+            [
+                f.submission_id,
+                f.extract.file_name,
+                f.checksum,
+                f.extract.layout.system,
+                f.extract.layout.role,
+                f.extract.org_code,
+                prepared.month,
+                f.status,
+                f.rows_read,
+                loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
+                len(f.problems) if f.status == "loaded" else None,
+                err.reason if err else None,
+                err.line if err else None,
+                err.column if err else None,
+                "; ".join(f.warnings) or None,
+                now,
+                now,
+            ],
         )
     # Earlier submissions of the month no longer in the landing folder's current set: a newer file
     # for the same slot supersedes them; otherwise they were withdrawn.
@@ -124,10 +162,15 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
 
 
 def write_month(
-    con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, rules: dict[str, Any], layouts: Layouts,
-    reference_dir: Path, key: bytes, now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedMonth,
+    rules: dict[str, Any],
+    layouts: Layouts,
+    reference_dir: Path,
+    key: bytes,
+    now: datetime | None = None,
 ) -> MonthSummary:
-    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     install_rules(con, rules, layouts)
     load_reference(con, reference_dir, rules)
     _register_raw(con, prepared, layouts, key)
@@ -138,8 +181,11 @@ def write_month(
     con.register("new_quarantine", quarantine.to_arrow())
     con.execute("BEGIN")
     try:
-        for table, source in (("bookings", "new_bookings"), ("quarantine", "new_quarantine"),
-                              ("clinical_events", "stg_cerner__clinical_events")):
+        for table, source in (
+            ("bookings", "new_bookings"),
+            ("quarantine", "new_quarantine"),
+            ("clinical_events", "stg_cerner__clinical_events"),
+        ):
             sql, params = _scope(prepared, table)
             con.execute(sql, params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
@@ -169,10 +215,17 @@ def _canonical_quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         return _quarantine_frame(PreparedMonth(month="", files=[], orgs=None))
     bad = frame.with_row_index("index").join(failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index")
     con.register("_bad_rows", bad.select("submission_id", "source_line").to_arrow())
-    con.execute("DELETE FROM new_bookings WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)")
+    con.execute(
+        "DELETE FROM new_bookings WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)"
+    )
     return bad.select(
-        "reporting_month", "org_code", "source_system", "submission_id", "source_file",
-        pl.col("source_line").alias("line_number"), pl.col("column").alias("column_name"),
+        "reporting_month",
+        "org_code",
+        "source_system",
+        "submission_id",
+        "source_file",
+        pl.col("source_line").alias("line_number"),
+        pl.col("column").alias("column_name"),
         pl.col("failure_case").alias("value"),
         pl.format("canonical contract: {} failed on {}", pl.col("check"), pl.col("column")).alias("reason"),
     )

@@ -110,7 +110,7 @@ def spc_svg(chart_id: str, title: str, summary: str, points: Sequence[ChartPoint
         return top + (hi - min(max(v, lo), hi)) / (hi - lo) * ph
 
     out = [(f'<svg class="spc" viewBox="0 0 {width} {height}" role="img" '
-            f'aria-labelledby="{chart_id}-t {chart_id}-d" focusable="false">'),
+            f'aria-labelledby="{chart_id}-t" focusable="false">'),
            f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(summary)}</desc>']
     # grid and y axis
     decimals = 0 if abs(step * 100 - round(step * 100)) < 1e-9 else 1

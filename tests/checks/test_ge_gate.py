@@ -89,8 +89,7 @@ def _rows() -> list[dict]:
     for (month, org), (pcs, ecs) in FIXTURE.items():
         assert len(pcs) == len(ecs)
         rows += [
-            {"reporting_month": month, "org_code": org, "postcode": p, "ethnic_category": e}
-            for p, e in zip(pcs, ecs)
+            {"reporting_month": month, "org_code": org, "postcode": p, "ethnic_category": e} for p, e in zip(pcs, ecs, strict=False)
         ]
     random.Random(7).shuffle(rows)
     return rows
@@ -143,13 +142,9 @@ def test_hand_counted_rates_counts_and_verdicts(gate_run, rules):
 
 def test_rate_exactly_at_threshold_passes(gate_run):
     got = by_key(gate_run[0])
-    assert (
-        got[("2025-04", "RAA", PC)].observed_rate == 0.95 == got[("2025-04", "RAA", PC)].threshold
-    )
+    assert got[("2025-04", "RAA", PC)].observed_rate == 0.95 == got[("2025-04", "RAA", PC)].threshold
     assert got[("2025-04", "RAA", PC)].success
-    assert (
-        got[("2025-04", "RAA", EC)].observed_rate == 0.80 == got[("2025-04", "RAA", EC)].threshold
-    )
+    assert got[("2025-04", "RAA", EC)].observed_rate == 0.80 == got[("2025-04", "RAA", EC)].threshold
     assert got[("2025-04", "RAA", EC)].success
 
 
@@ -167,14 +162,8 @@ def test_nulls_count_against_the_rate(gate_run, tmp_path):
     raw = bookings_frame()
     raw = raw[(raw.reporting_month == "2025-04") & (raw.org_code == "RBB")]
     context = open_context(tmp_path / "pitfall")
-    batch = whole_dataframe_batch_definition(context, "raw").get_batch(
-        batch_parameters={"dataframe": raw}
-    )
-    spec = next(
-        s
-        for s in ge_gate.gated_measure_specs(yaml.safe_load(RULES_PATH.read_text()))
-        if s.measure_id == PC
-    )
+    batch = whole_dataframe_batch_definition(context, "raw").get_batch(batch_parameters={"dataframe": raw})
+    spec = next(s for s in ge_gate.gated_measure_specs(yaml.safe_load(RULES_PATH.read_text())) if s.measure_id == PC)
     naive = batch.validate(
         gxe.ExpectColumnValuesToMatchRegex(column="postcode", regex=spec.regex, mostly=0.95),
         result_format="SUMMARY",
@@ -236,9 +225,7 @@ def test_data_docs_index_exists_and_mentions_suites(gate_run):
         for suite in (ge_gate.SUITE_ROWS, ge_gate.SUITE_TRUSTS):
             pages = list((site / "validations" / suite).glob(f"maternity_dq_gate_{month}/*/*.html"))
             assert len(pages) == 1, (suite, month)
-    trust_page = next(
-        (site / "validations" / ge_gate.SUITE_TRUSTS).glob("maternity_dq_gate_2025-04/*/*.html")
-    )
+    trust_page = next((site / "validations" / ge_gate.SUITE_TRUSTS).glob("maternity_dq_gate_2025-04/*/*.html"))
     assert "RBB" in trust_page.read_text()  # the failing Trust is named in the docs
 
 

@@ -28,7 +28,11 @@ def _write(path: Path, lines: list[str], encoding: str) -> None:
 
 
 def _status(warehouse: Path, file_name: str) -> tuple:
-    return query(warehouse, "SELECT status, rows_read, rows_loaded, rows_quarantined, error FROM submissions WHERE file_name = ?", [file_name])[0]
+    return query(
+        warehouse,
+        "SELECT status, rows_read, rows_loaded, rows_quarantined, error FROM submissions WHERE file_name = ?",
+        [file_name],
+    )[0]
 
 
 def _others_loaded(warehouse: Path, except_org: str) -> None:
@@ -51,7 +55,8 @@ def test_k2_wrong_date_format_is_quarantined(landing, tmp_path):
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
     assert query(wh, "SELECT column_name, value FROM quarantine WHERE source_file = ? AND line_number = 2", [K2]) == [
-        ("Booking Date", "2025/04/01 09:30")]
+        ("Booking Date", "2025/04/01 09:30")
+    ]
     assert _status(wh, K2)[1:4] == (10, 6, 4)
 
 
@@ -84,7 +89,10 @@ def test_reordered_and_renamed_columns_load_the_same(landing, tmp_path):
     path.write_bytes(buf.getvalue().encode("cp1252"))
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
-    assert query(wh, "SELECT count(*), count(*) FILTER (WHERE postcode_valid), count(*) FILTER (WHERE ethnic_category_valid) FROM bookings WHERE org_code='RJC'") == [(4, 3, 2)]
+    assert query(
+        wh,
+        "SELECT count(*), count(*) FILTER (WHERE postcode_valid), count(*) FILTER (WHERE ethnic_category_valid) FROM bookings WHERE org_code='RJC'",
+    ) == [(4, 3, 2)]
 
 
 def test_missing_optional_column_loads_blank_with_warning(landing, tmp_path):
@@ -95,13 +103,15 @@ def test_missing_optional_column_loads_blank_with_warning(landing, tmp_path):
 
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
     drop = rows[0].index("CO Reading (ppm)")
-    rows = [r[:drop] + r[drop + 1:] if len(r) > drop else r for r in rows]
+    rows = [r[:drop] + r[drop + 1 :] if len(r) > drop else r for r in rows]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
-    assert query(wh, "SELECT count(*), count(*) FILTER (WHERE co_recorded) FROM bookings WHERE org_code='RKB'") == [(6, 0)]
+    assert query(wh, "SELECT count(*), count(*) FILTER (WHERE co_recorded) FROM bookings WHERE org_code='RKB'") == [
+        (6, 0)
+    ]
     assert "CO Reading (ppm)" in query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [K2])[0][0]
 
 
@@ -124,8 +134,9 @@ def test_row_with_wrong_field_count_is_quarantined(landing, tmp_path):
     _write(path, lines, "utf-8")
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
-    assert query(wh, "SELECT line_number, reason FROM quarantine WHERE source_file = ? AND line_number = 3", [PREG]) == [
-        (3, "expected 10 fields, found 9")]
+    assert query(
+        wh, "SELECT line_number, reason FROM quarantine WHERE source_file = ? AND line_number = 3", [PREG]
+    ) == [(3, "expected 10 fields, found 9")]
 
 
 @pytest.mark.parametrize(
@@ -134,20 +145,33 @@ def test_row_with_wrong_field_count_is_quarantined(landing, tmp_path):
         (K2, lambda b: b[: b.index(b"\n") + 1], "header only"),
         (K2, lambda b: b"", "empty file"),
         (K2, lambda b: b.rstrip(b"\r\n")[:-20], "truncated"),
-        (K2, lambda b: b.decode("utf-8-sig").replace("White - British", "White – Brítish").encode("cp1252"), "wrong encoding"),
+        (
+            K2,
+            lambda b: b.decode("utf-8-sig").replace("White - British", "White – Brítish").encode("cp1252"),
+            "wrong encoding",
+        ),
         (BADGER, lambda b: b.decode("cp1252").encode("utf-8"), "wrong encoding"),
         (BADGER, lambda b: b.replace(b"EpisodeID", b"Episode"), "not the BadgerNet layout"),
         (BADGER, lambda b: b"\x00\x01\x02binary" + b, "binary content"),
         (PREG, lambda b: b.replace(b"|", b","), "not the Cerner layout"),
     ],
-    ids=["header-only", "empty", "truncated", "k2-cp1252", "badgernet-utf8", "missing-required-column", "nul-bytes", "wrong-delimiter"],
+    ids=[
+        "header-only",
+        "empty",
+        "truncated",
+        "k2-cp1252",
+        "badgernet-utf8",
+        "missing-required-column",
+        "nul-bytes",
+        "wrong-delimiter",
+    ],
 )
 def test_unreadable_file_is_reported_and_others_still_load(landing, tmp_path, file_name, corrupt, reason):
     path = landing / file_name
     path.write_bytes(corrupt(path.read_bytes()))
     wh = tmp_path / "w.duckdb"
     prepared, _ = load(landing, wh)
-    status, rows_read, *_ , error = _status(wh, file_name)
+    status, rows_read, *_, error = _status(wh, file_name)
     assert status == "unreadable"
     assert reason in error
     assert rows_read is None
@@ -197,8 +221,9 @@ def test_duplicated_header_line_is_quarantined(landing, tmp_path):
     _write(path, [lines[0], lines[0], *lines[1:]], "utf-8")
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
-    assert query(wh, "SELECT line_number, reason FROM quarantine WHERE source_file = ? AND line_number = 2", [PREG]) == [
-        (2, "repeated header line")]
+    assert query(
+        wh, "SELECT line_number, reason FROM quarantine WHERE source_file = ? AND line_number = 2", [PREG]
+    ) == [(2, "repeated header line")]
     assert _status(wh, PREG)[1:4] == (5, 3, 2)
 
 
@@ -239,8 +264,9 @@ def test_file_name_month_disagreeing_with_rows(landing, tmp_path):
 
     with connect(wh) as con:
         compute_measures(con, "2025-05")
-    assert query(wh, "SELECT org_code, completeness FROM trust_month_status WHERE reporting_month = '2025-05' ORDER BY 1") == [
-        ("RJC", "missing"), ("RKB", "empty"), ("RLT", "missing")]
+    assert query(
+        wh, "SELECT org_code, completeness FROM trust_month_status WHERE reporting_month = '2025-05' ORDER BY 1"
+    ) == [("RJC", "missing"), ("RKB", "empty"), ("RLT", "missing")]
 
 
 def test_pregnancy_file_without_events_marks_the_trust_incomplete(landing, tmp_path):
@@ -248,11 +274,15 @@ def test_pregnancy_file_without_events_marks_the_trust_incomplete(landing, tmp_p
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
     assert _status(wh, PREG)[:4] == ("loaded", 4, 3, 1)
-    assert "no readable clinical events file" in query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [PREG])[0][0]
+    assert (
+        "no readable clinical events file"
+        in query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [PREG])[0][0]
+    )
     from pipelines.measures import compute_measures
     from pipelines.warehouse import connect
 
     with connect(wh) as con:
         compute_measures(con, "2025-04")
     assert query(wh, "SELECT completeness, completeness_detail FROM trust_month_status WHERE org_code = 'RLT'") == [
-        ("incomplete", "Cerner clinical events file missing")]
+        ("incomplete", "Cerner clinical events file missing")
+    ]

@@ -52,12 +52,18 @@ def test_every_row_loaded_or_quarantined(loaded):
         ("CERNER_RLT_202504_PREGNANCY.txt", 4, 3, 1),
         ("K2_RKB_MaternityBookings_202504.csv", 10, 6, 4),
     ]
-    stored = query(loaded, """SELECT s.file_name, (SELECT count(*) FROM bookings b WHERE b.submission_id = s.submission_id)
+    stored = query(
+        loaded,
+        """SELECT s.file_name, (SELECT count(*) FROM bookings b WHERE b.submission_id = s.submission_id)
         + (SELECT count(*) FROM clinical_events e WHERE e.submission_id = s.submission_id),
-        (SELECT count(*) FROM quarantine q WHERE q.submission_id = s.submission_id) FROM submissions s ORDER BY 1""")
+        (SELECT count(*) FROM quarantine q WHERE q.submission_id = s.submission_id) FROM submissions s ORDER BY 1""",
+    )
     assert [(f, loaded_, quarantined) for f, loaded_, quarantined in stored] == [
-        ("BadgerNet_RJC_Booking_2025-04.csv", 4, 3), ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 9, 5),
-        ("CERNER_RLT_202504_PREGNANCY.txt", 3, 1), ("K2_RKB_MaternityBookings_202504.csv", 6, 4)]
+        ("BadgerNet_RJC_Booking_2025-04.csv", 4, 3),
+        ("CERNER_RLT_202504_CLINICAL_EVENTS.txt", 9, 5),
+        ("CERNER_RLT_202504_PREGNANCY.txt", 3, 1),
+        ("K2_RKB_MaternityBookings_202504.csv", 6, 4),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -81,26 +87,48 @@ def test_flags_per_trust(loaded, flag, expected):
 
 def test_k2_values_standardised(loaded):
     """Line 3: 'CV12AB ' -> CV1 2AB; '  white - irish ' -> B; gestation 8+0 -> 56 days; current smoker."""
-    row = query(loaded, """SELECT postcode, ethnic_category, ethnic_group, gestation_days, smoking_status, imd_decile, imd_quintile
-        FROM bookings WHERE source_system = 'K2' AND source_line = 3""")
+    row = query(
+        loaded,
+        """SELECT postcode, ethnic_category, ethnic_group, gestation_days, smoking_status, imd_decile, imd_quintile
+        FROM bookings WHERE source_system = 'K2' AND source_line = 3""",
+    )
     assert row == [("CV1 2AB", "B", "White", 56, "current", 1, 1)]
-    row = query(loaded, "SELECT postcode, postcode_valid, gestation_days, gestation_valid FROM bookings WHERE source_system='K2' AND source_line=11")
+    row = query(
+        loaded,
+        "SELECT postcode, postcode_valid, gestation_days, gestation_valid FROM bookings WHERE source_system='K2' AND source_line=11",
+    )
     assert row == [("CV5 6EF", True, 350, False)]  # 'cv5  6ef' normalised; 50+0 weeks is implausible
 
 
 def test_cerner_booking_values_from_events(loaded):
     """5001 (line 2): 1.65 m -> 165 cm; 154 lb -> 69.85 kg (the 72 kg reading is 18 days later);
     5002 (line 3): BMI 24.1 five days before beats 26.0 ten days after; CO 'abc' was quarantined."""
-    row = query(loaded, "SELECT height_cm, round(weight_kg, 2), smoking_status, co_ppm FROM bookings WHERE source_system='Cerner' AND source_line=2")
+    row = query(
+        loaded,
+        "SELECT height_cm, round(weight_kg, 2), smoking_status, co_ppm FROM bookings WHERE source_system='Cerner' AND source_line=2",
+    )
     assert row == [(165.0, 69.85, "never", 2.0)]
-    row = query(loaded, "SELECT bmi, smoking_status, co_ppm, ethnic_category FROM bookings WHERE source_system='Cerner' AND source_line=3")
+    row = query(
+        loaded,
+        "SELECT bmi, smoking_status, co_ppm, ethnic_category FROM bookings WHERE source_system='Cerner' AND source_line=3",
+    )
     assert row == [(24.1, "not_known", None, "Z")]
 
 
 def test_no_identifier_reaches_the_warehouse(loaded):
     """NHS numbers, hospital numbers, person IDs, dates of birth and notes from the fixtures."""
-    needles = ["9434765919", "943 476 5919", "4010232137", "H0000001", "H0000010", "1994-03-03", "03/03/1994",
-               "Zoë", "café", "señora"]
+    needles = [
+        "9434765919",
+        "943 476 5919",
+        "4010232137",
+        "H0000001",
+        "H0000010",
+        "1994-03-03",
+        "03/03/1994",
+        "Zoë",
+        "café",
+        "señora",
+    ]
     tables = [t for (t,) in query(loaded, "SELECT table_name FROM information_schema.tables")]
     for table in tables:
         text = " ".join(str(v) for row in query(loaded, f"SELECT * FROM {table}") for v in row)

@@ -43,7 +43,9 @@ def test_resubmission_replaces_the_earlier_extract(landing, tmp_path):
     load(landing, wh)
     assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
     assert query(wh, "SELECT status, rows_read FROM submissions WHERE file_name = ? ORDER BY status", [K2]) == [
-        ("loaded", 9), ("superseded", 10)]
+        ("loaded", 9),
+        ("superseded", 10),
+    ]
     assert query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL") == others
     # No row of the superseded submission is left anywhere.
     old = query(wh, "SELECT submission_id FROM submissions WHERE status = 'superseded'")[0][0]
@@ -61,7 +63,9 @@ def test_later_file_for_the_same_slot_wins(landing, tmp_path):
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
     assert query(wh, "SELECT file_name, status FROM submissions WHERE org_code = 'RKB' ORDER BY 1") == [
-        (K2, "superseded"), (resub.name, "loaded")]
+        (K2, "superseded"),
+        (resub.name, "loaded"),
+    ]
     assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(6,)]
 
 

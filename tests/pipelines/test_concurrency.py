@@ -19,8 +19,14 @@ def _mdq(args, tmp_path):
     home.mkdir(exist_ok=True)
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args], env=env, cwd=home,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        env=env,
+        cwd=home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
@@ -36,7 +42,9 @@ def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
     holder = threading.Thread(target=hold)
     holder.start()
     held.wait(10)
-    process = _mdq(["run", "--month", "2025-04", "--warehouse", str(warehouse), "--out", str(tmp_path / "out")], tmp_path)
+    process = _mdq(
+        ["run", "--month", "2025-04", "--warehouse", str(warehouse), "--out", str(tmp_path / "out")], tmp_path
+    )
     time.sleep(8)
     assert process.poll() is None, "mdq run should be waiting for the lock"
     release.set()

@@ -26,8 +26,10 @@ def _free_port() -> int:
 
 def _graphql(port: int, query: str) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"})
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 
@@ -35,8 +37,14 @@ def _graphql(port: int, query: str) -> dict:
 def test_definitions_validate(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
-    result = subprocess.run([BIN / "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
-                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [BIN / "dagster", "definitions", "validate", "-m", "pipelines.definitions"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
 
@@ -47,7 +55,12 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     process = subprocess.Popen(
         [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline, data = time.monotonic() + 120, None
         while time.monotonic() < deadline:
@@ -62,8 +75,11 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         keys = {"/".join(node["assetKey"]["path"]) for node in data["data"]["assetNodes"]}
         assert {"bookings", "quarantine", "submissions", "measures", "worklists", "gate_results"} <= keys
         assert all(node["isPartitioned"] for node in data["data"]["assetNodes"])
-        sensors = _graphql(port, '{ sensorsOrError(repositorySelector: {repositoryName: "__repository__", '
-                                 'repositoryLocationName: "pipelines.definitions"}) { ... on Sensors { results { name sensorState { status } } } } }')
+        sensors = _graphql(
+            port,
+            '{ sensorsOrError(repositorySelector: {repositoryName: "__repository__", '
+            'repositoryLocationName: "pipelines.definitions"}) { ... on Sensors { results { name sensorState { status } } } } }',
+        )
         states = {s["name"]: s["sensorState"]["status"] for s in sensors["data"]["sensorsOrError"]["results"]}
         assert states == {"landing_sensor": "STOPPED"}
         # Storage stays in the instance folder's var/, as dagster.yaml says.

@@ -15,8 +15,9 @@ from tests.conftest import FIXTURE_MONTH
 
 @pytest.fixture
 def settings(landing, tmp_path) -> RunSettings:
-    return RunSettings(landing=landing, reference=landing / "reference", warehouse=tmp_path / "wh" / "mdq.duckdb",
-                       out=tmp_path / "out")
+    return RunSettings(
+        landing=landing, reference=landing / "reference", warehouse=tmp_path / "wh" / "mdq.duckdb", out=tmp_path / "out"
+    )
 
 
 def test_definitions_load():
@@ -29,7 +30,8 @@ def test_definitions_load():
 def test_month_materialises_with_checks_passing(settings):
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("monthly_dq").execute_in_process(
-            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance)
+            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
+        )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["rows_conserved"] and checks["canonical_contract"]
@@ -44,18 +46,42 @@ def test_measures_csv_has_the_interface_columns(settings):
     """RKB overall: postcode 3/6 valid and ethnic 4/6 (hand-counted in tests/ingest/test_fixture_month.py)."""
     with dg.instance_for_test() as instance:
         defs.resolve_job_def("monthly_dq").execute_in_process(
-            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance)
+            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
+        )
     with (settings.out / f"measures-{FIXTURE_MONTH}.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    required = ["reporting_month", "org_code", "source_system", "measure_id", "breakdown", "group", "numerator",
-                "denominator", "rate", "threshold", "status"]
+    required = [
+        "reporting_month",
+        "org_code",
+        "source_system",
+        "measure_id",
+        "breakdown",
+        "group",
+        "numerator",
+        "denominator",
+        "rate",
+        "threshold",
+        "status",
+    ]
     assert list(rows[0])[: len(required)] == required
     overall = {(r["org_code"], r["measure_id"]): r for r in rows if r["breakdown"] == "overall"}
     pc = overall[("RKB", "MSD_MOTHER_POSTCODE_VALID")]
-    assert (pc["numerator"], pc["denominator"], pc["rate"], pc["threshold"], pc["status"]) == ("3", "6", "0.5", "0.95", "fail")
+    assert (pc["numerator"], pc["denominator"], pc["rate"], pc["threshold"], pc["status"]) == (
+        "3",
+        "6",
+        "0.5",
+        "0.95",
+        "fail",
+    )
     bmi = overall[("RJC", "MSD_BMI_RECORDED")]
     assert (bmi["numerator"], bmi["denominator"], bmi["threshold"], bmi["status"]) == ("4", "4", "", "not_gated")
-    assert {r["breakdown"] for r in rows} == {"overall", "imd_decile", "imd_quintile", "ethnic_group", "ethnic_category"}
+    assert {r["breakdown"] for r in rows} == {
+        "overall",
+        "imd_decile",
+        "imd_quintile",
+        "ethnic_group",
+        "ethnic_category",
+    }
 
 
 def test_sensor_requests_a_run_for_new_and_changed_extracts(settings):
@@ -86,10 +112,15 @@ def test_gate_checks_warn_per_trust_and_the_run_still_succeeds(settings):
     """Fixture month: all six Trust x gated-measure checks fail, as WARN, and the run succeeds."""
     with dg.instance_for_test() as instance:
         result = defs.resolve_job_def("monthly_dq").execute_in_process(
-            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance)
+            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
+        )
     assert result.success
-    gate = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key.to_user_string() == "gate_results"}
-    assert set(gate) == {f"{org}_{m}" for org in ("RJC", "RKB", "RLT") for m in ("MSD_MOTHER_POSTCODE_VALID", "MSD_MOTHER_ETHNIC_VALID")}
+    gate = {
+        e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key.to_user_string() == "gate_results"
+    }
+    assert set(gate) == {
+        f"{org}_{m}" for org in ("RJC", "RKB", "RLT") for m in ("MSD_MOTHER_POSTCODE_VALID", "MSD_MOTHER_ETHNIC_VALID")
+    }
     assert all(not e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in gate.values())
     rkb = gate["RKB_MSD_MOTHER_POSTCODE_VALID"].metadata
     assert (rkb["numerator"].value, rkb["denominator"].value, rkb["ge_agrees_with_sql"].value) == (3, 6, True)
@@ -104,19 +135,36 @@ def test_backfill_and_resubmission_rerun(tmp_path):
 
     landing = tmp_path / "landing"
     shutil.copytree(SAMPLE_DATA, landing)
-    settings = RunSettings(landing=landing, reference=landing / "reference", warehouse=tmp_path / "w.duckdb", out=tmp_path / "out")
+    settings = RunSettings(
+        landing=landing, reference=landing / "reference", warehouse=tmp_path / "w.duckdb", out=tmp_path / "out"
+    )
     job = defs.resolve_job_def("monthly_dq")
     with dg.instance_for_test() as instance:
         for month in ("2025-10", "2025-11"):
-            assert job.execute_in_process(partition_key=month, run_config=settings.run_config(), instance=instance).success
-        rlt = query(settings.warehouse, "SELECT reporting_month, success FROM gate_results WHERE org_code = 'RLT' "
-                                        "AND measure_id = 'MSD_MOTHER_POSTCODE_VALID' ORDER BY 1")
+            assert job.execute_in_process(
+                partition_key=month, run_config=settings.run_config(), instance=instance
+            ).success
+        rlt = query(
+            settings.warehouse,
+            "SELECT reporting_month, success FROM gate_results WHERE org_code = 'RLT' "
+            "AND measure_id = 'MSD_MOTHER_POSTCODE_VALID' ORDER BY 1",
+        )
         assert rlt == [("2025-10", False), ("2025-11", False)]
         resubmitted = landing / "BadgerNet_RLT_Booking_2025-11.csv"
         lines = resubmitted.read_bytes().split(b"\n")
         header, body = lines[0], [line for line in lines[1:] if line]
         resubmitted.write_bytes(b"\n".join([header, *body[:50]]) + b"\n")
-        assert job.execute_in_process(partition_key="2025-11", run_config=settings.run_config(), instance=instance).success
-    assert query(settings.warehouse, "SELECT status, rows_read FROM submissions WHERE file_name = ? ORDER BY 1",
-                 [resubmitted.name]) == [("loaded", 50), ("superseded", 171)]
-    assert query(settings.warehouse, "SELECT count(*) FROM bookings WHERE org_code = 'RLT' AND reporting_month = '2025-11'")[0][0] <= 50
+        assert job.execute_in_process(
+            partition_key="2025-11", run_config=settings.run_config(), instance=instance
+        ).success
+    assert query(
+        settings.warehouse,
+        "SELECT status, rows_read FROM submissions WHERE file_name = ? ORDER BY 1",
+        [resubmitted.name],
+    ) == [("loaded", 50), ("superseded", 171)]
+    assert (
+        query(
+            settings.warehouse, "SELECT count(*) FROM bookings WHERE org_code = 'RLT' AND reporting_month = '2025-11'"
+        )[0][0]
+        <= 50
+    )

@@ -78,8 +78,13 @@ def test_missing_trust_fails_the_gate(landing, tmp_path):
 
 
 def test_usage_errors_exit_2_with_one_line(landing, tmp_path):
-    for args in (["gate", "--month", "2025-4"], ["gate"], ["run", "--month", "2031-01", *_paths(landing, tmp_path)],
-                 ["run", "--landing", str(tmp_path / "nowhere")], ["run", "--from", "2025-05", "--to", "2025-04"]):
+    for args in (
+        ["gate", "--month", "2025-4"],
+        ["gate"],
+        ["run", "--month", "2031-01", *_paths(landing, tmp_path)],
+        ["run", "--landing", str(tmp_path / "nowhere")],
+        ["run", "--from", "2025-05", "--to", "2025-04"],
+    ):
         result = mdq(*args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr

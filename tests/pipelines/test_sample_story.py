@@ -61,11 +61,14 @@ def test_gate_fails_exactly_the_story(sample_warehouse):
 
 def test_great_expectations_agrees_with_sql_on_every_trust_month(sample_warehouse):
     """GE's observed rate and verdict equal the SQL measure's for all 18 months x 3 Trusts x 2 measures."""
-    rows = query(sample_warehouse, """
+    rows = query(
+        sample_warehouse,
+        """
         SELECT g.reporting_month, g.org_code, g.measure_id, g.element_count, g.unexpected_count, g.observed_rate,
                g.success, m.numerator, m.denominator, m.rate, m.status
         FROM gate_results g JOIN measures m USING (reporting_month, org_code, measure_id)
-        WHERE m.breakdown = 'overall'""")
+        WHERE m.breakdown = 'overall'""",
+    )
     assert len(rows) == len(MONTHS) * 3 * 2
     for month, org, measure, elements, unexpected, ge_rate, success, num, den, sql_rate, status in rows:
         assert (elements, elements - unexpected) == (den, num), (month, org, measure)
@@ -87,10 +90,20 @@ def test_every_shipped_row_is_loaded_or_quarantined(sample_warehouse):
     for file_name, submission_id, rows_read, status in files:
         assert status == "loaded"
         encoding, delimiter = (
-            ("utf-8-sig", ",") if file_name.startswith("K2_") else ("cp1252", ",") if file_name.startswith("BadgerNet_")
-            else ("utf-8", "|"))
+            ("utf-8-sig", ",")
+            if file_name.startswith("K2_")
+            else ("cp1252", ",")
+            if file_name.startswith("BadgerNet_")
+            else ("utf-8", "|")
+        )
         assert rows_read == _records_in(SAMPLE_DATA / file_name, encoding, delimiter), file_name
-        loaded = query(sample_warehouse, "SELECT (SELECT count(*) FROM bookings WHERE submission_id = $1) + "
-                       "(SELECT count(*) FROM clinical_events WHERE submission_id = $1)", [submission_id])[0][0]
-        quarantined = query(sample_warehouse, "SELECT count(*) FROM quarantine WHERE submission_id = ?", [submission_id])[0][0]
+        loaded = query(
+            sample_warehouse,
+            "SELECT (SELECT count(*) FROM bookings WHERE submission_id = $1) + "
+            "(SELECT count(*) FROM clinical_events WHERE submission_id = $1)",
+            [submission_id],
+        )[0][0]
+        quarantined = query(
+            sample_warehouse, "SELECT count(*) FROM quarantine WHERE submission_id = ?", [submission_id]
+        )[0][0]
         assert loaded + quarantined == rows_read, file_name

@@ -25,16 +25,24 @@ RESUBMITTED = "BadgerNet_RJC_Booking_2025-05.csv"
 def _state(warehouse, out):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = {
-            t: con.execute(f"SELECT md5(string_agg(CAST(x AS VARCHAR), '|' ORDER BY CAST(x AS VARCHAR))), count(*) "
-                           f"FROM (SELECT * EXCLUDE ({drop}) FROM {t} WHERE reporting_month = ?) AS x", [MONTH]).fetchone()
+            t: con.execute(
+                f"SELECT md5(string_agg(CAST(x AS VARCHAR), '|' ORDER BY CAST(x AS VARCHAR))), count(*) "
+                f"FROM (SELECT * EXCLUDE ({drop}) FROM {t} WHERE reporting_month = ?) AS x",
+                [MONTH],
+            ).fetchone()
             # Paths differ between the two copies compared, so they are left out of the digest.
-            for t, drop in (("bookings", "reporting_month"), ("quarantine", "reporting_month"),
-                            ("measures", "reporting_month"), ("gate_results", "data_docs"),
-                            ("trust_month_status", "reporting_month"))
+            for t, drop in (
+                ("bookings", "reporting_month"),
+                ("quarantine", "reporting_month"),
+                ("measures", "reporting_month"),
+                ("gate_results", "data_docs"),
+                ("trust_month_status", "reporting_month"),
+            )
         }
         tables["other_months"] = con.execute(
             "SELECT count(*), md5(string_agg(pregnancy_key, '' ORDER BY pregnancy_key)) FROM bookings WHERE reporting_month <> ?",
-            [MONTH]).fetchone()
+            [MONTH],
+        ).fetchone()
     files = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*.csv"))}
     return tables, files
 
@@ -50,10 +58,29 @@ def workspace(tmp_path):
 
 
 def _start(tmp_path, landing, home, month=MONTH):
-    args = [sys.executable, "-m", "pipelines.cli", "run", "--month", month, "--landing", str(landing),
-            "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]
-    return subprocess.Popen(args, env={**os.environ, "DAGSTER_HOME": str(home)}, cwd=home,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    args = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "run",
+        "--month",
+        month,
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    return subprocess.Popen(
+        args,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def test_sigkill_mid_run_leaves_earlier_results_intact(workspace):

@@ -19,8 +19,12 @@ from pipelines.ingest.landing import identify
 from pipelines.ingest.read_month import read_file
 from tests.conftest import FIXTURE_LANDING
 
-FILES = ["K2_RKB_MaternityBookings_202504.csv", "BadgerNet_RJC_Booking_2025-04.csv",
-         "CERNER_RLT_202504_PREGNANCY.txt", "CERNER_RLT_202504_CLINICAL_EVENTS.txt"]
+FILES = [
+    "K2_RKB_MaternityBookings_202504.csv",
+    "BadgerNet_RJC_Booking_2025-04.csv",
+    "CERNER_RLT_202504_PREGNANCY.txt",
+    "CERNER_RLT_202504_CLINICAL_EVENTS.txt",
+]
 KEY = b"fuzz-key"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -57,9 +61,11 @@ def mutated(draw):
         if kind == "flip" and data:
             data[at] = draw(st.integers(0, 255))
         elif kind == "delete":
-            del data[at: at + draw(st.integers(1, 40))]
+            del data[at : at + draw(st.integers(1, 40))]
         elif kind == "insert":
-            data[at:at] = draw(st.sampled_from([b",", b"|", b'"', b"\n", b"\r\n", b"\x00", b"\xff", "é".encode(), b"  "]))
+            data[at:at] = draw(
+                st.sampled_from([b",", b"|", b'"', b"\n", b"\r\n", b"\x00", b"\xff", "é".encode(), b"  "])
+            )
         elif kind == "truncate":
             del data[at:]
         elif kind == "duplicate_line":

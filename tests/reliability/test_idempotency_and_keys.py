@@ -15,19 +15,27 @@ from tests.conftest import FIXTURE_MONTH, query
 
 
 def _digests(out):
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*.csv"))}
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.rglob("*.csv"))
+    }
 
 
 def test_three_runs_give_byte_identical_outputs_and_tables(landing, tmp_path):
-    settings = RunSettings(landing=landing, reference=landing / "reference", warehouse=tmp_path / "w.duckdb", out=tmp_path / "out")
+    settings = RunSettings(
+        landing=landing, reference=landing / "reference", warehouse=tmp_path / "w.duckdb", out=tmp_path / "out"
+    )
     seen = []
     with dg.instance_for_test() as instance:
         for _ in range(3):
-            assert defs.resolve_job_def("monthly_dq").execute_in_process(
-                partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance).success
-            tables = {t: sorted(query(settings.warehouse, f"SELECT * FROM {t}"), key=repr)
-                      for t in ("bookings", "quarantine", "clinical_events", "measures", "trust_month_status")}
+            assert (
+                defs.resolve_job_def("monthly_dq")
+                .execute_in_process(partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance)
+                .success
+            )
+            tables = {
+                t: sorted(query(settings.warehouse, f"SELECT * FROM {t}"), key=repr)
+                for t in ("bookings", "quarantine", "clinical_events", "measures", "trust_month_status")
+            }
             seen.append((_digests(settings.out), tables))
     assert len(seen[0][0]) >= 4  # measures CSV and a worklist per Trust
     assert seen[0] == seen[1] == seen[2]

@@ -9,6 +9,7 @@ birth in the source and ISO forms, and free-text notes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -28,7 +29,11 @@ MONTHS = ("2026-03", "2026-04")
 
 def _rows(path: Path, encoding: str, delimiter: str):
     quoting = csv.QUOTE_NONE if delimiter == "|" else csv.QUOTE_MINIMAL
-    return list(csv.DictReader(io.StringIO(path.read_bytes().decode(encoding), newline=""), delimiter=delimiter, quoting=quoting))
+    return list(
+        csv.DictReader(
+            io.StringIO(path.read_bytes().decode(encoding), newline=""), delimiter=delimiter, quoting=quoting
+        )
+    )
 
 
 def _identifiers() -> tuple[set[str], list[str]]:
@@ -38,10 +43,8 @@ def _identifiers() -> tuple[set[str], list[str]]:
         for path in SAMPLE_DATA.glob(f"K2_*_{yyyymm}.csv"):
             for r in _rows(path, "utf-8-sig", ","):
                 tokens |= {r["NHS Number"].replace(" ", ""), r["Hospital Number"]}
-                try:
+                with contextlib.suppress(ValueError):
                     tokens.add(datetime.strptime(r["Date of Birth"], "%d/%m/%Y").strftime("%Y-%m-%d"))
-                except ValueError:
-                    pass
                 tokens.add(r["Date of Birth"])
         for path in SAMPLE_DATA.glob(f"BadgerNet_*_{month}.csv"):
             for r in _rows(path, "cp1252", ","):
@@ -60,7 +63,9 @@ TOKEN = re.compile(r"\d{3} ?\d{3} ?\d{4}|H\d{7}|\d{8}|\d{4}-\d{2}-\d{2}|\d{2}/\d
 @pytest.fixture(scope="module")
 def run_outputs(tmp_path_factory):
     root = tmp_path_factory.mktemp("leaks")
-    settings = RunSettings(landing=SAMPLE_DATA, reference=SAMPLE_DATA / "reference", warehouse=root / "w.duckdb", out=root / "out")
+    settings = RunSettings(
+        landing=SAMPLE_DATA, reference=SAMPLE_DATA / "reference", warehouse=root / "w.duckdb", out=root / "out"
+    )
     refused = []
     real_connect = socket.socket.connect
 
@@ -78,7 +83,8 @@ def run_outputs(tmp_path_factory):
         with dg.instance_for_test(temp_dir=str(root / "dagster")) as instance:
             for month in MONTHS:
                 result = defs.resolve_job_def("monthly_dq").execute_in_process(
-                    partition_key=month, run_config=settings.run_config(), instance=instance)
+                    partition_key=month, run_config=settings.run_config(), instance=instance
+                )
                 assert result.success
     finally:
         mp.undo()
