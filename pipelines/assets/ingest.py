@@ -35,9 +35,15 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
     for f in prepared.files:
         if f.error is not None:
             context.log.warning(str(f.error))
+    with connect(mdq.warehouse_file, read_only=True) as con:
+        stored = con.execute(
+            """SELECT file_name, status, rows_read, rows_loaded, rows_quarantined FROM submissions
+               WHERE reporting_month = ? AND status IN ('loaded', 'unreadable') ORDER BY 1""",
+            [month],
+        ).fetchall()
     per_file = {
-        f.extract.file_name: f"{f.status}: read {f.rows_read}, loaded {f.rows_loaded}, quarantined {len(f.problems)}"
-        for f in prepared.files
+        name: f"{status}: read {read}, loaded {loaded}, quarantined {quarantined}"
+        for name, status, read, loaded, quarantined in stored
     }
     yield dg.MaterializeResult(
         asset_key="bookings",
@@ -85,4 +91,27 @@ def canonical_contract(context: dg.AssetCheckExecutionContext, mdq: MdqSettings)
     failures = canonical_failures(frame)
     return dg.AssetCheckResult(
         passed=failures.height == 0, metadata={"month": month, "rows": frame.height, "failing_rows": failures.height}
+    )
+
+
+@dg.asset_check(
+    asset="submissions",
+    partitions_def=monthly,
+    description="Every current extract could be read as its layout (encoding, header, structure); WARN lists those that could not.",
+)
+def extracts_readable(context: dg.AssetCheckExecutionContext, mdq: MdqSettings) -> dg.AssetCheckResult:
+    month = context.partition_key
+    with connect(mdq.warehouse_file, read_only=True) as con:
+        unreadable = con.execute(
+            "SELECT file_name, error FROM submissions WHERE reporting_month = ? AND status = 'unreadable' ORDER BY 1",
+            [month],
+        ).fetchall()
+        quarantined = con.execute("SELECT count(*) FROM quarantine WHERE reporting_month = ?", [month]).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=not unreadable,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "unreadable_files": dg.MetadataValue.json(dict(unreadable)),
+            "rows_failing_raw_contract_or_placement": quarantined,
+        },
     )

@@ -21,17 +21,23 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Materia
     month = context.partition_key
     started = datetime.now(timezone.utc)
     with connect(mdq.warehouse_file) as con:
-        docs = con.execute("SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]).fetchone()[0]
+        docs = con.execute(
+            "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
+        ).fetchone()[0]
         worklists = {
-            path.stem.rsplit("-", 1)[-1]: path for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
+            path.stem.rsplit("-", 1)[-1]: path
+            for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
         }
-        path = write_scorecard(con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists,
-                               run_started=started)
+        path = write_scorecard(
+            con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists, run_started=started
+        )
         con.execute("BEGIN")
         mark_stage(con, month, "published")
         con.execute("COMMIT")
-    return dg.MaterializeResult(metadata={
-        "scorecard": dg.MetadataValue.path(str(path)),
-        "size_kb": round(path.stat().st_size / 1024, 1),
-        "data_docs": dg.MetadataValue.path(docs) if docs else None,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "scorecard": dg.MetadataValue.path(str(path)),
+            "size_kb": round(path.stat().st_size / 1024, 1),
+            "data_docs": dg.MetadataValue.path(docs) if docs else None,
+        }
+    )

@@ -115,6 +115,8 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
             "SELECT submission_id, count(*) FROM stg_cerner__clinical_events GROUP BY 1"
         ).fetchall()
     )
+    # Counted from the quarantine being written, so rows the canonical contract rejected count too.
+    quarantined_rows = dict(con.execute("SELECT submission_id, count(*) FROM new_quarantine GROUP BY 1").fetchall())
     for f in prepared.files:
         err = f.error
         con.execute(
@@ -137,7 +139,7 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
                 f.status,
                 f.rows_read,
                 loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
-                len(f.problems) if f.status == "loaded" else None,
+                quarantined_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
                 err.reason if err else None,
                 err.line if err else None,
                 err.column if err else None,

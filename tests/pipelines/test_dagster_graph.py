@@ -168,3 +168,24 @@ def test_backfill_and_resubmission_rerun(tmp_path):
         )[0][0]
         <= 50
     )
+
+
+def test_worklists_list_each_failing_record_by_line(settings):
+    """RKB (fixture K2 file): postcode fails on lines 4 (blank), 5 ('N/A') and 6 (ZZ99 3VZ); ethnic
+    category on lines 5 ('Not Stated' = Z) and 6 ('White-British', unmapped). Hand-counted."""
+    with dg.instance_for_test() as instance:
+        defs.resolve_job_def("monthly_dq").execute_in_process(
+            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
+        )
+    path = settings.out / "worklists" / f"worklist-{FIXTURE_MONTH}-RKB.csv"
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    got = sorted((r["measure_id"], int(r["source_line"]), r["value"], r["reason"]) for r in rows)
+    assert got == [
+        ("MSD_MOTHER_ETHNIC_VALID", 5, "Not Stated", "ethnic category Z is not a stated category"),
+        ("MSD_MOTHER_ETHNIC_VALID", 6, "White-British", "source value maps to no NHS ethnic category"),
+        ("MSD_MOTHER_POSTCODE_VALID", 4, "", "postcode blank or a null token"),
+        ("MSD_MOTHER_POSTCODE_VALID", 5, "", "postcode blank or a null token"),
+        ("MSD_MOTHER_POSTCODE_VALID", 6, "ZZ99 3VZ", "pseudo postcode (no fixed abode, not known or overseas)"),
+    ]
+    assert all(len(r["pregnancy_key"]) == 32 for r in rows)
