@@ -1,0 +1,139 @@
+"""The Dagster webserver and daemon up, the landing sensor launching runs, and an analyst's
+`mdq run` at the same time on the same warehouse: every run succeeds, none sees a lock error,
+no write is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from pipelines.paths import REPO_ROOT, SAMPLE_DATA
+from tests.conftest import query
+
+BIN = Path(sys.executable).parent
+MONTHS = ("2025-04", "2025-05")
+LOCATION = {"repositoryLocationName": "pipelines.definitions", "repositoryName": "__repository__"}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query_text: str, variables: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query_text, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except OSError:
+            pass
+        time.sleep(2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for path in SAMPLE_DATA.iterdir():
+        if path.is_file() and any(m in path.name for m in ("2025-04", "202504", "2025-05", "202505")):
+            shutil.copy(path, landing)
+    shutil.copytree(SAMPLE_DATA / "reference", landing / "reference")
+    (landing / ".mdq-synthetic").touch()
+    home = tmp_path / "dagster"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    warehouse, out = tmp_path / "w.duckdb", tmp_path / "out"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "MDQ_LANDING": str(landing),
+        "MDQ_WAREHOUSE": str(warehouse),
+        "MDQ_OUT": str(out),
+    }
+    port = _port()
+    server = subprocess.Popen(
+        [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=home,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait(lambda: _graphql(port, "{ assetNodes { id } }").get("data"), 120, "the webserver")
+        started = _graphql(
+            port,
+            "mutation($s: SensorSelector!) { startSensor(sensorSelector: $s) { __typename } }",
+            {"s": {**LOCATION, "sensorName": "landing_sensor"}},
+        )
+        assert started["data"]["startSensor"]["__typename"] == "Sensor", started
+        # The analyst's run starts while the daemon's sensor is launching its own.
+        cli = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "run",
+                "--month",
+                "2025-05",
+                "--landing",
+                str(landing),
+                "--warehouse",
+                str(warehouse),
+                "--out",
+                str(out),
+            ],
+            cwd=home,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        runs_query = "{ runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
+
+        def sensor_runs_done():
+            runs = _graphql(port, runs_query)["data"]["runsOrError"]["results"]
+            sensor = [r for r in runs if any(t["key"] == "dagster/sensor_name" for t in r["tags"])]
+            finished = [r for r in sensor if r["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
+            return sensor if len(sensor) >= len(MONTHS) and len(finished) == len(sensor) else None
+
+        sensor_runs = _wait(sensor_runs_done, 420, "the sensor's runs")
+        _, cli_err = cli.communicate(timeout=300)
+        assert cli.returncode == 0, cli_err
+        assert "lock" not in cli_err.lower()
+        assert {r["status"] for r in sensor_runs} == {"SUCCESS"}, sensor_runs
+        partitions = sorted(t["value"] for r in sensor_runs for t in r["tags"] if t["key"] == "dagster/partition")
+        assert partitions == list(MONTHS)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert query(warehouse, "SELECT reporting_month, count(*) FROM gate_results GROUP BY 1 ORDER BY 1") == [
+        (m, 6) for m in MONTHS
+    ]
+    assert query(warehouse, "SELECT reporting_month, stage FROM month_progress ORDER BY 1") == [
+        (m, "published") for m in MONTHS
+    ]
