@@ -99,13 +99,11 @@ def _quarantine_frame(prepared: PreparedMonth) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _scope(prepared: PreparedMonth, table: str) -> tuple[str, list[Any]]:
+def _in_scope(prepared: PreparedMonth) -> tuple[str, list[Any]]:
+    """WHERE clause for the rows this load replaces: the month, or only some Trusts of it."""
     if prepared.orgs is None:
-        return f"DELETE FROM {table} WHERE reporting_month = ?", [prepared.month]
-    return f"DELETE FROM {table} WHERE reporting_month = ? AND list_contains(?, org_code)", [
-        prepared.month,
-        sorted(prepared.orgs),
-    ]
+        return "reporting_month = ?", [prepared.month]
+    return "reporting_month = ? AND list_contains(?, org_code)", [prepared.month, sorted(prepared.orgs)]
 
 
 def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, now: datetime) -> None:
@@ -152,8 +150,7 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
     # for the same slot supersedes them; otherwise they were withdrawn.
     current = [f.submission_id for f in prepared.files]
     slots = [[f.extract.layout.system, f.extract.layout.role, f.extract.org_code] for f in prepared.files]
-    sql, params = _scope(prepared, "submissions")
-    where = sql.removeprefix("DELETE FROM submissions WHERE ")
+    where, params = _in_scope(prepared)
     con.execute(
         f"""UPDATE submissions SET
               status = CASE WHEN list_contains(?, [source_system, role, org_code]) THEN 'superseded' ELSE 'withdrawn' END,
@@ -188,8 +185,8 @@ def write_month(
             ("quarantine", "new_quarantine"),
             ("clinical_events", "stg_cerner__clinical_events"),
         ):
-            sql, params = _scope(prepared, table)
-            con.execute(sql, params)
+            where, params = _in_scope(prepared)
+            con.execute(f"DELETE FROM {table} WHERE {where}", params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
         mark_stage(con, prepared.month, "ingested")
