@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return USAGE_ERROR
-    except (ConfigError, WarehouseBusy, FileNotFoundError, GateInconsistent) as exc:
+    except (ConfigError, WarehouseBusy, GateInconsistent, OSError) as exc:
         print(f"mdq: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -46,16 +46,24 @@ def _months(args: argparse.Namespace, landing: Path) -> list[str]:
 
 def _require_extracts(month: str, landing: Path) -> None:
     from pipelines.ingest.landing import discover
+    from pipelines.partitions import partition_problem
 
+    problem = partition_problem(month)
+    if problem:
+        raise UsageError(f"mdq: {problem}")
     if not discover(landing, load_layouts(), {month}):
         raise UsageError(f"mdq: no extract for {month} in {landing}")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipelines.partitions import partition_problem
     from pipelines.reporting import progress
 
     settings = _settings(args)
     months = _months(args, settings.landing)
+    for month in months:
+        if partition_problem(month):
+            raise UsageError(f"mdq run: {partition_problem(month)}")
     if len(months) == 1:
         _require_extracts(months[0], settings.landing)
     with progress(len(months) > 1) as bar:
@@ -66,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
             bar.advance(task)
             if unreadable_all and len(months) == 1:
                 return 2
+        bar.update(task, description=f"{len(months)} months done")
     return 0
 
 
@@ -79,8 +88,17 @@ def _run_one(month: str, settings) -> bool:
             run_month(month, settings, instance)
     except StepFailed as exc:
         raise UsageError(f"mdq: {month}: {exc}") from None
+    from pipelines.ingest.landing import unrecognised
+    from pipelines.reporting import unreadable_files
+
     status = month_status(settings.warehouse, month)
-    print_month_summary(month, status, settings.out)
+    print_month_summary(
+        month,
+        status,
+        settings.out,
+        unreadable_files(settings.warehouse, month),
+        unrecognised(settings.landing, load_layouts()),
+    )
     files = sum(row["files"] for row in status)
     return files > 0 and all(row["completeness"] in ("unreadable", "missing") for row in status)
 
@@ -90,6 +108,10 @@ def gate(args: argparse.Namespace) -> int:
     from pipelines.reporting import month_is_current
 
     settings = _settings(args)
+    if args.junit and args.junit.is_dir():
+        raise UsageError(f"mdq gate: --junit {args.junit} is a folder; give a file path for the JUnit XML")
+    if args.junit and not args.junit.resolve().parent.is_dir():
+        raise UsageError(f"mdq gate: --junit {args.junit}: folder {args.junit.resolve().parent} does not exist")
     _require_extracts(args.month, settings.landing)
     if args.rerun or not month_is_current(settings, args.month):
         _run_one(args.month, settings)
@@ -101,15 +123,25 @@ def gate(args: argparse.Namespace) -> int:
 
 
 def generate(args: argparse.Namespace) -> int:
-    from pipelines.synthetic import DEFAULT_SEED, generate_extracts
+    import math
 
-    if args.scale <= 0:
-        raise UsageError("mdq generate: --scale must be positive")
+    from pipelines.synthetic import DEFAULT_SEED, generate_extracts, write_reference_data
+
+    if not (args.scale > 0 and math.isfinite(args.scale)):
+        raise UsageError("mdq generate: --scale must be a positive number")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"mdq generate: --out {args.out} is a file, not a folder")
     months = months_between(args.first, args.last)
-    paths = generate_extracts(
-        months[0], months[-1], args.out, seed=DEFAULT_SEED if args.seed is None else args.seed, scale=args.scale
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    try:
+        paths = generate_extracts(months[0], months[-1], args.out, seed=seed, scale=args.scale)
+        # The reference subsets cover the generated postcodes, so `mdq run --landing OUT` works as is.
+        paths += write_reference_data(args.out / "reference")
+    except ValueError as exc:
+        raise UsageError(f"mdq generate: {exc}") from None
+    print(
+        f"wrote {len(paths)} files for {len(months)} months to {args.out} (reference data in {args.out / 'reference'})"
     )
-    print(f"wrote {len(paths)} files for {len(months)} months to {args.out}")
     return 0
 
 

@@ -57,7 +57,7 @@ def evaluate_gate(warehouse: Path, month: str, warn_only: bool = False) -> list[
     """Verdicts from the stored Great Expectations results, cross-checked against the SQL measures."""
     gated = {m["id"]: m for m in gated_measures(load_rules())}
     with connect(warehouse, read_only=True) as con:
-        stage = month_stage(con, month)
+        stage, _ = month_stage(con, month)
         if stage not in STAGES[STAGES.index("gated") :]:
             raise GateInconsistent(f"{month} was last run only to '{stage}': run `mdq run --month {month}` again")
         rows = con.execute(

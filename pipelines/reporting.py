@@ -10,6 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines.config import gated_measures, load_layouts, load_rules
+from pipelines.fingerprint import config_fingerprint
+from pipelines.fingerprint import config_fingerprint
 from pipelines.warehouse import STAGES, connect, month_stage
 
 console = Console(stderr=False, highlight=False, width=max(Console().width, 120))
@@ -38,12 +40,19 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
         org = by_org.setdefault(row["org_code"], {**row, "rates": {}})
         if row["measure_id"]:
             org["rates"][row["measure_id"]] = row
-    for org, row in by_org.items():
-        row["problems"] = [p[1:] for p in problems if p[0] == org]
     return list(by_org.values())
 
 
-def print_month_summary(month: str, status: list[dict], out: Path) -> None:
+def unreadable_files(warehouse: Path, month: str) -> list[tuple]:
+    with connect(warehouse, read_only=True) as con:
+        return con.execute(
+            """SELECT file_name, error_line, error_column, error FROM submissions
+               WHERE reporting_month = ? AND status = 'unreadable' ORDER BY file_name""",
+            [month],
+        ).fetchall()
+
+
+def print_month_summary(month: str, status: list[dict], out: Path, problems: list[tuple], ignored: list[str]) -> None:
     gated = gated_measures(load_rules())
     table = Table(title=f"{month}: scorecard in {out}", title_justify="left")
     for heading in (
@@ -73,10 +82,13 @@ def print_month_summary(month: str, status: list[dict], out: Path) -> None:
             row["completeness"],
         )
     console.print(table)
-    for row in status:
-        for file_name, line, column, reason in row["problems"]:
-            where = file_name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
-            console.print(f"  unreadable: {where}: {reason}", markup=False)
+    if any("Cerner" in (row.get("source_system") or "") for row in status):
+        console.print("  Rows read, loaded and quarantined include Cerner clinical-event rows.", markup=False)
+    for file_name, line, column, reason in problems:
+        where = file_name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
+        console.print(f"  unreadable: {where}: {reason}", markup=False)
+    for name in ignored:
+        console.print(f"  ignored: {name} (its name matches no extract layout in schemas/layouts.yaml)", markup=False)
 
 
 @contextmanager
@@ -108,6 +120,10 @@ def month_is_current(settings, month: str) -> bool:
                 [month],
             ).fetchall()
         )
-        stage = month_stage(con, month)
-    # Gated after the latest ingest: measures and GE verdicts come from exactly these extracts.
-    return stage in STAGES[STAGES.index("gated") :] and stored == wanted
+        stage, fingerprint = month_stage(con, month)
+    # Gated after the latest ingest, from exactly these extracts, rules, layouts and reference data.
+    return (
+        stage in STAGES[STAGES.index("gated") :]
+        and stored == wanted
+        and fingerprint == config_fingerprint(settings.reference)
+    )

@@ -7,11 +7,13 @@ month materialised by `mdq run` shows in `dagster dev` like one launched from th
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+from filelock import FileLock
 
 from pipelines.paths import REPO_ROOT
 
@@ -25,8 +27,8 @@ class RunSettings:
 
     def run_config(self) -> dict:
         config = {k: str(v.resolve()) for k, v in vars(self).items()}
-        # The CLI prints its own summary; Dagster's step-by-step DEBUG events stay in the UI.
-        return {"resources": {"mdq": {"config": config}}, "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        # The CLI prints its own summary and one line per error; Dagster's events stay in the UI.
+        return {"resources": {"mdq": {"config": config}}, "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 class StepFailed(RuntimeError):
@@ -35,15 +37,23 @@ class StepFailed(RuntimeError):
 
 @contextmanager
 def project_instance():
-    """The repository's Dagster instance; its relative storage paths resolve from the repo root."""
-    if os.environ.get("DAGSTER_HOME"):
-        with dg.DagsterInstance.get() as instance:
-            yield instance
-        return
+    """The Dagster instance in DAGSTER_HOME, else the repository's (dagster.yaml at its root).
+
+    dagster.yaml's storage paths are relative, and Dagster resolves them from the working
+    directory, so the instance is used from inside its home. Two `mdq` processes creating a new
+    instance's SQLite schemas at once collide, so creation is serialised by a file lock.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME") or REPO_ROOT).resolve()
     previous = Path.cwd()
-    os.chdir(REPO_ROOT)
+    os.chdir(home)
     try:
-        with dg.DagsterInstance.from_config(str(REPO_ROOT)) as instance:
+        with FileLock(str(home / ".mdq-instance.lock")):
+            instance = dg.DagsterInstance.from_config(str(home))
+            # Touch every shared store now, inside the lock, so their schemas exist before any run.
+            instance.get_runs(limit=1)
+            instance.all_instigator_state()
+            instance.event_log_storage.get_asset_records([])
+        with instance:
             yield instance
     finally:
         os.chdir(previous)
@@ -73,5 +83,8 @@ def first_error(result: dg.ExecuteInProcessResult) -> str:
             error = event.step_failure_data.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
-            return f"{event.step_key}: {error.message.strip().splitlines()[-1]}"
+            message = error.message.strip().splitlines()[-1]
+            # "pipelines.ingest.reference.ReferenceError: <reason>" -> "<reason>"
+            message = re.sub(r"^[\w.]+(Error|Exception|Busy|Failed): ", "", message)
+            return f"{event.step_key}: {message}"
     return "the run failed"

@@ -12,6 +12,7 @@ import dagster as dg
 from pipelines.config import load_layouts
 from pipelines.ingest.landing import checksum, discover
 from pipelines.jobs import monthly_dq_job
+from pipelines.partitions import partition_problem
 from pipelines.resources import MdqSettings
 
 
@@ -43,6 +44,10 @@ def landing_changes(
 def landing_sensor(context: dg.SensorEvaluationContext, mdq: MdqSettings):
     current, changed, month_state = landing_changes(mdq, context.cursor)
     for month in sorted(changed):
+        problem = partition_problem(month)
+        if problem:
+            context.log.warning(f"extracts for {month} ignored: {problem}")
+            continue
         # The run key names the month's exact set of files, so the same content never runs twice.
         state = json.dumps(sorted(month_state[month]))
         run_key = f"{month}:{hashlib.sha256(state.encode()).hexdigest()[:16]}"

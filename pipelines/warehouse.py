@@ -165,16 +165,21 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) ->
 STAGES = ("ingested", "measured", "gated", "published")
 
 
-def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str) -> None:
-    """Record the step just finished; call inside the step's own transaction."""
+def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str, fingerprint: str | None = None) -> None:
+    """Record the step just finished; call inside the step's own transaction. The ingest passes the
+    configuration fingerprint; later steps keep it."""
     con.execute(
-        """INSERT INTO month_progress VALUES (?, ?, ?, now()::TIMESTAMP)
+        """INSERT INTO month_progress VALUES (?, ?, ?, now()::TIMESTAMP, ?)
            ON CONFLICT (reporting_month) DO UPDATE SET stage = EXCLUDED.stage, stage_rank = EXCLUDED.stage_rank,
-           updated_at = EXCLUDED.updated_at""",
-        [month, stage, STAGES.index(stage)],
+           updated_at = EXCLUDED.updated_at,
+           config_fingerprint = coalesce(EXCLUDED.config_fingerprint, month_progress.config_fingerprint)""",
+        [month, stage, STAGES.index(stage), fingerprint],
     )
 
 
-def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> str | None:
-    row = con.execute("SELECT stage FROM month_progress WHERE reporting_month = ?", [month]).fetchone()
-    return row[0] if row else None
+def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, str | None]:
+    """(last finished stage, configuration fingerprint of the month's ingest)."""
+    row = con.execute(
+        "SELECT stage, config_fingerprint FROM month_progress WHERE reporting_month = ?", [month]
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, None)

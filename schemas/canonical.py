@@ -59,6 +59,8 @@ class CanonicalBookings(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = False
+        # MSDS population: a pregnancy counts once per Trust and month.
+        unique = ["reporting_month", "org_code", "pregnancy_key"]
 
 
 def canonical_failures(frame: pl.DataFrame) -> pl.DataFrame:
@@ -67,6 +69,11 @@ def canonical_failures(frame: pl.DataFrame) -> pl.DataFrame:
         CanonicalBookings.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
+        duplicated = cases.filter(pl.col("check").str.contains("uniqueness"))
+        if duplicated.height:
+            # Placement keeps one row per pregnancy, so a duplicate here is a join fan-out: a defect
+            # to stop on, not a record to quarantine.
+            raise ValueError(f"canonical bookings hold a pregnancy twice in a month ({duplicated.height} rows)")
         if cases.filter(pl.col("index").is_null()).height:
             raise ValueError(f"canonical bookings schema broken: {cases.filter(pl.col('index').is_null())}") from None
         return cases.select("index", "column", "check", "failure_case").unique(subset="index", keep="first")

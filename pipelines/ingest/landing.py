@@ -49,12 +49,15 @@ def identify(path: Path, layouts: Layouts) -> Extract | None:
     return None
 
 
+def _files(landing: Path) -> list[Path]:
+    # Top level only: subfolders (reference/, an archive of old submissions) are not submissions.
+    return sorted(p for p in landing.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 def discover(landing: Path, layouts: Layouts, months: set[str] | None = None) -> list[Extract]:
-    """Every file under the landing folder whose name matches a layout, optionally for some months."""
+    """Every file in the landing folder whose name matches a layout, optionally for some months."""
     found = []
-    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
-        if "reference" in path.relative_to(landing).parts:
-            continue
+    for path in _files(landing):
         extract = identify(path, layouts)
         if extract and (months is None or extract.month in months):
             found.append(extract)
@@ -76,3 +79,8 @@ def choose_current(extracts: list[Extract]) -> tuple[list[Extract], list[Extract
 
 def months_in_landing(landing: Path, layouts: Layouts) -> list[str]:
     return sorted({e.month for e in discover(landing, layouts)})
+
+
+def unrecognised(landing: Path, layouts: Layouts) -> list[str]:
+    """Files in the landing folder whose names match no layout: reported, never silently skipped."""
+    return [p.name for p in _files(landing) if identify(p, layouts) is None]

@@ -51,9 +51,9 @@ def place_in_month(
     )
     repeats = placed.filter(pl.col("_reason").is_not_null())
     id_header = layout.column("pregnancy_id").header
+    # The pregnancy ID is a patient record identifier: the line numbers say which rows repeat.
     problems += [
-        RowProblem(line, id_header, value, reason)
-        for line, value, reason in repeats.select(LINE_COLUMN, "pregnancy_id", "_reason").iter_rows()
+        RowProblem(line, id_header, None, reason) for line, reason in repeats.select(LINE_COLUMN, "_reason").iter_rows()
     ]
     kept = placed.filter(pl.col("_reason").is_null()).drop("_first_line", "_same_as", "_reason")
     return kept, problems

@@ -74,5 +74,5 @@ def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: str, key: bytes)
             for h_nhs, h_local in zip(_hash(key, nhs, "nhs|"), _hash(key, local, "local|" + scope), strict=True)
         ]
         out = out.with_columns(pl.Series("person_key", person, dtype=pl.String))
-    identifiers = [c.name for c in layout.columns if c.identifier and c.name in out.columns]
-    return out.drop([*identifiers, "pregnancy_id"])
+    identifiers = {c.name for c in layout.columns if c.identifier and c.name in out.columns} | {"pregnancy_id"}
+    return out.drop(sorted(identifiers))

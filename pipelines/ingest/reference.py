@@ -55,24 +55,72 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     decile_columns = [c for c in _header(con, imd_files[0]) if c.startswith(decile_prefix)]
     if len(decile_columns) != 1:
         raise ReferenceError(f"{imd_files[0].name}: expected one column starting '{decile_prefix}'")
+    _stage_postcodes(con, postcode_files, lsoa_column)
+    _stage_imd(con, imd_files, spec["file_lsoa_header"], decile_columns[0])
     con.execute("BEGIN")
     con.execute("DELETE FROM ref_postcodes")
+    # One row per postcode: live if any release has it live (its LSOA), else terminated.
     con.execute(
-        f"""INSERT INTO ref_postcodes
-            SELECT DISTINCT normalise_postcode(pcds), nullif(trim(doterm), ''), nullif(trim("{lsoa_column}"), '')
-            FROM read_csv(?, all_varchar = true, header = true, union_by_name = true)""",
-        [[str(p) for p in postcode_files]],
+        """INSERT INTO ref_postcodes
+           SELECT postcode,
+                  CASE WHEN bool_or(terminated IS NULL) THEN NULL ELSE max(terminated) END,
+                  max(lsoa_code) FILTER (WHERE terminated IS NULL)
+           FROM _ref_postcodes GROUP BY postcode"""
     )
     con.execute("DELETE FROM ref_imd")
-    con.execute(
-        f"""INSERT INTO ref_imd
-            SELECT DISTINCT trim("{spec["file_lsoa_header"]}"), TRY_CAST("{decile_columns[0]}" AS INTEGER)
-            FROM read_csv(?, all_varchar = true, header = true, union_by_name = true)""",
-        [[str(p) for p in imd_files]],
-    )
+    con.execute("INSERT INTO ref_imd SELECT DISTINCT lsoa_code, imd_decile FROM _ref_imd")
     con.execute("DELETE FROM reference_fingerprint")
     con.execute(
         "INSERT INTO reference_fingerprint VALUES (?, ?, ?)", [fingerprint, edition, ",".join(summary["files"])]
     )
     con.execute("COMMIT")
     return summary
+
+
+def _stage_postcodes(con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_column: str) -> None:
+    """Read the directory files; refuse a postcode that is live with two different LSOAs."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ref_postcodes AS
+            SELECT normalise_postcode(pcds) AS postcode, nullif(trim(doterm), '') AS terminated,
+                   nullif(trim("{lsoa_column}"), '') AS lsoa_code, parse_filename(filename) AS file
+            FROM read_csv(?, all_varchar = true, header = true, union_by_name = true, filename = true)
+            WHERE normalise_postcode(pcds) IS NOT NULL""",
+        [[str(p) for p in files]],
+    )
+    clash = con.execute(
+        """SELECT postcode, string_agg(DISTINCT coalesce(lsoa_code, '(none)'), ', '), string_agg(DISTINCT file, ', ')
+           FROM _ref_postcodes WHERE terminated IS NULL GROUP BY postcode
+           HAVING count(DISTINCT coalesce(lsoa_code, '')) > 1 ORDER BY postcode LIMIT 1"""
+    ).fetchone()
+    if clash:
+        raise ReferenceError(
+            f"{clash[2]}: postcode {clash[0]} is live with different LSOAs ({clash[1]}); "
+            "keep one release of the postcode directory in the reference folder"
+        )
+
+
+def _stage_imd(con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_header: str, decile_column: str) -> None:
+    """Read the IoD File 7; every decile must be a whole number 1-10, one per LSOA."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ref_imd AS
+            SELECT trim("{lsoa_header}") AS lsoa_code, "{decile_column}" AS decile_text,
+                   TRY_CAST(trim("{decile_column}") AS INTEGER) AS imd_decile,
+                   parse_filename(filename) AS file, row_number() OVER (PARTITION BY filename) + 1 AS line
+            FROM read_csv(?, all_varchar = true, header = true, union_by_name = true, filename = true)""",
+        [[str(p) for p in files]],
+    )
+    bad = con.execute(
+        """SELECT file, line, decile_text FROM _ref_imd
+           WHERE imd_decile IS NULL OR imd_decile NOT BETWEEN 1 AND 10 OR lsoa_code IS NULL OR lsoa_code = ''
+           ORDER BY file, line LIMIT 1"""
+    ).fetchone()
+    if bad:
+        raise ReferenceError(
+            f"{bad[0]}, line {bad[1]}, column {decile_column}: '{bad[2]}' is not an IMD decile 1-10 (or the LSOA is blank)"
+        )
+    clash = con.execute(
+        """SELECT lsoa_code, string_agg(DISTINCT file, ', ') FROM _ref_imd GROUP BY lsoa_code
+           HAVING count(DISTINCT imd_decile) > 1 ORDER BY lsoa_code LIMIT 1"""
+    ).fetchone()
+    if clash:
+        raise ReferenceError(f"{clash[1]}: LSOA {clash[0]} has two different IMD deciles")

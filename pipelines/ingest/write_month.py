@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import Layouts
+from pipelines.fingerprint import config_fingerprint
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
 from pipelines.warehouse import create_temp_model, install_rules, mark_stage, read_sql
@@ -189,7 +190,7 @@ def write_month(
             con.execute(f"DELETE FROM {table} WHERE {where}", params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
-        mark_stage(con, prepared.month, "ingested")
+        mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -49,7 +49,7 @@ def _codes() -> list[str]:
     taken = set(TRUSTS)
     pool = [f"R{a}{b}" for a in _ALPHABET for b in _ALPHABET if f"R{a}{b}" not in taken]
     random.Random(f"{_SEED}|codes").shuffle(pool)
-    return pool[:MAX_NATIONAL_TRUSTS - len(DEFAULT_ORGS)]
+    return pool[: MAX_NATIONAL_TRUSTS - len(DEFAULT_ORGS)]
 
 
 def national_orgs(n: int = NATIONAL_TRUSTS) -> tuple[str, ...]:
@@ -67,19 +67,30 @@ def _ethnic_weights(rng: random.Random) -> tuple[tuple[str, float], ...]:
     # From largely White British areas to the most diverse cities.
     diversity = rng.betavariate(1.6, 3.2)
     asian, black = rng.uniform(0.2, 1.0), rng.uniform(0.2, 1.0)
-    base = {"A": 92 - 62 * diversity, "B": 1.0, "C": 4 + 8 * diversity, "D": 0.6 + diversity,
-            "E": 0.4 + diversity, "F": 0.6 + diversity, "G": 0.5 + diversity,
-            "H": 1 + 14 * diversity * asian, "J": 0.5 + 14 * diversity * asian,
-            "K": 0.2 + 6 * diversity * asian, "L": 0.8 + 5 * diversity * asian,
-            "M": 0.2 + 4 * diversity * black, "N": 0.5 + 12 * diversity * black,
-            "P": 0.2 + 2 * diversity * black, "R": 0.3 + 1.5 * diversity, "S": 1 + 4 * diversity}
+    base = {
+        "A": 92 - 62 * diversity,
+        "B": 1.0,
+        "C": 4 + 8 * diversity,
+        "D": 0.6 + diversity,
+        "E": 0.4 + diversity,
+        "F": 0.6 + diversity,
+        "G": 0.5 + diversity,
+        "H": 1 + 14 * diversity * asian,
+        "J": 0.5 + 14 * diversity * asian,
+        "K": 0.2 + 6 * diversity * asian,
+        "L": 0.8 + 5 * diversity * asian,
+        "M": 0.2 + 4 * diversity * black,
+        "N": 0.5 + 12 * diversity * black,
+        "P": 0.2 + 2 * diversity * black,
+        "R": 0.3 + 1.5 * diversity,
+        "S": 1 + 4 * diversity,
+    }
     return tuple((code, round(base[code], 1)) for code in ETHNIC_CODES)
 
 
 def _imd_weights(rng: random.Random) -> tuple[float, ...]:
     lean = rng.uniform(-1.2, 1.2)  # > 0: deprived catchment
-    return tuple(round(math.exp(lean * (5.5 - d) / 3.0) * rng.uniform(0.85, 1.15) * 10, 1)
-                 for d in range(1, 11))
+    return tuple(round(math.exp(lean * (5.5 - d) / 3.0) * rng.uniform(0.85, 1.15) * 10, 1) for d in range(1, 11))
 
 
 def _systems(index: int, counts: dict[str, int], rng: random.Random) -> tuple[tuple[str, str], ...]:
@@ -108,8 +119,7 @@ def national_profiles() -> dict[str, TrustProfile]:
     for code, volume, rng in raw:
         n_sites = rng.choices((1, 2, 3), weights=(55, 35, 10))[0]
         site_weights = [rng.uniform(0.3, 1.0) for _ in range(n_sites)]
-        sites = tuple((f"{code}{i + 1:02d}", round(w / sum(site_weights), 2))
-                      for i, w in enumerate(site_weights))
+        sites = tuple((f"{code}{i + 1:02d}", round(w / sum(site_weights), 2)) for i, w in enumerate(site_weights))
         current = rng.uniform(5, 17)
         profiles[code] = TrustProfile(
             code=code,
@@ -120,13 +130,18 @@ def national_profiles() -> dict[str, TrustProfile]:
             districts=_weights(rng, rng.sample(districts, rng.randint(4, 9)), 1, 20),
             imd_decile_weights=_imd_weights(rng),
             ethnic_weights=_ethnic_weights(rng),
-            smoking_weights=(("current", round(current, 1)), ("ex", round(rng.uniform(11, 18), 1)),
-                             ("never", round(90 - current - 14, 1)),
-                             ("not_known", round(rng.uniform(2, 7), 1)),
-                             ("", round(rng.uniform(1, 4), 1))),
+            smoking_weights=(
+                ("current", round(current, 1)),
+                ("ex", round(rng.uniform(11, 18), 1)),
+                ("never", round(90 - current - 14, 1)),
+                ("not_known", round(rng.uniform(2, 7), 1)),
+                ("", round(rng.uniform(1, 4), 1)),
+            ),
             id_offset=0,  # each Trust's system numbers its own pregnancies
-            base_rates=(round(max(0.90, 0.993 - abs(rng.gauss(0, 0.02))), 4),
-                        round(max(0.55, 0.965 - abs(rng.gauss(0, 0.075))), 4)),
+            base_rates=(
+                round(max(0.90, 0.993 - abs(rng.gauss(0, 0.02))), 4),
+                round(max(0.55, 0.965 - abs(rng.gauss(0, 0.075))), 4),
+            ),
         )
     return profiles
 
@@ -139,8 +154,9 @@ def national_providers(orgs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 def national_layouts_text(orgs: tuple[str, ...] | list[str], base: str | None = None) -> str:
     """schemas/layouts.yaml (or `base` text) with `providers:` listing `orgs`, comments kept."""
-    text = base if base is not None else (
-        resources.files("schemas").joinpath("layouts.yaml").read_text(encoding="utf-8"))
+    text = (
+        base if base is not None else (resources.files("schemas").joinpath("layouts.yaml").read_text(encoding="utf-8"))
+    )
     match = re.search(r"^providers:[^\n]*\n(?:[ \t]+[^\n]*\n?|\n)*", text, flags=re.MULTILINE)
     head = text[: match.start()] if match else text.rstrip("\n") + "\n\n"
     lines = [f"  {org}: {name}" for org, name in national_providers(orgs).items()]

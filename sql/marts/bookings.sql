@@ -35,7 +35,8 @@ SELECT
     l.postcode,
     l.postcode_valid,
     l.lsoa_code,
-    imd.imd_decile IS NOT NULL AS postcode_has_lsoa,
+    -- MSD_MOTHER_POSTCODE_LSOA: valid and found, live, with an LSOA (whether or not the IoD ranks it).
+    l.lsoa_code IS NOT NULL AS postcode_has_lsoa,
     imd.imd_decile,
     CAST((imd.imd_decile + 1) // 2 AS INTEGER) AS imd_quintile,
     getvariable('imd_edition') AS imd_edition,

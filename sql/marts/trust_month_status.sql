@@ -4,9 +4,11 @@ WITH current_subs AS (
     SELECT * FROM submissions
     WHERE reporting_month = getvariable('month') AND status IN ('loaded', 'unreadable')
 ),
+-- The expected providers; an extract naming another ODS code is reported as unreadable, never
+-- scored as a Trust (unless no provider list is configured at all).
 orgs AS (
     SELECT org_code FROM rule_providers
-    UNION SELECT org_code FROM current_subs
+    UNION SELECT org_code FROM current_subs WHERE NOT EXISTS (SELECT 1 FROM rule_providers)
 ),
 per_org AS (
     SELECT

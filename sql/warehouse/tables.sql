@@ -113,5 +113,6 @@ CREATE TABLE IF NOT EXISTS gate_results (
 -- run killed between steps leaves a month marked as the last step that finished; `mdq gate`
 -- reuses a month only when its gate stage followed its latest ingest.
 CREATE TABLE IF NOT EXISTS month_progress (
-    reporting_month VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL, stage_rank INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL
+    reporting_month VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL, stage_rank INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL,
+    config_fingerprint VARCHAR  -- rules, layouts and reference data the month's ingest used
 );

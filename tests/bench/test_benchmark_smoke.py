@@ -68,7 +68,10 @@ def test_the_table_is_written_between_the_markers(smoke) -> None:
     assert text.startswith("# Performance\n\nHand-written analysis.") and text.rstrip().endswith("After.")
     assert text.count(bench.BEGIN) == 1 and text.count(bench.END) == 1 and "\nold\n" not in text
     assert results["command"] in text
-    rows = {line.split("|")[1].strip(): line.split("|")[2:-1] for line in text.splitlines() if line.startswith("| ")}
+    table = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    rows = {cells[0].strip(): cells[1:] for cells in table}
+    header = [h.strip() for h in rows["Stage"]]
+    wall_at, rows_at = header.index("Wall s"), header.index("Rows/s")
     labels = [
         label
         for key, label, _ in bench.STAGES
@@ -76,9 +79,52 @@ def test_the_table_is_written_between_the_markers(smoke) -> None:
     ]
     for label in [*labels, "**End-to-end (sum of stages)**"]:
         assert label in rows, label
-        wall, _share, rows_per_s = rows[label][:3]
-        assert _number(wall) > 0 and _number(rows_per_s) > 0
+        assert _number(rows[label][wall_at]) > 0 and _number(rows[label][rows_at]) > 0
     for reference in ("(a) Raw DuckDB scan", "(a) Floor query", "(a′) All-measures floor", "(b) GE on pandas"):
         (found,) = [cells for label, cells in rows.items() if label.startswith(reference)]
         assert _number(found[0].split("(")[0]) > 0
     assert "### Targets" in text and "National year end-to-end" in text
+
+
+# ---- the national-scale organisations the benchmark generates ------------------------------------
+
+
+def test_national_orgs_are_plausible_and_sized_for_a_national_year() -> None:
+    from collections import Counter
+
+    from pipelines.synthetic import NATIONAL_TRUSTS, national_orgs
+    from pipelines.synthetic.trusts import profile
+
+    orgs = national_orgs()
+    assert len(orgs) == len(set(orgs)) == NATIONAL_TRUSTS == 130
+    assert orgs[:3] == ("RKB", "RJC", "RLT") and national_orgs(10) == orgs[:10]
+    assert all(re.fullmatch(r"R[0-9A-HJ-NP-Z]{2}", org) for org in orgs)
+    year = 12 * sum(profile(org).base_monthly_bookings for org in orgs)
+    assert 630_000 <= year <= 670_000
+    systems = Counter(profile(org).system_for("2025-04") for org in orgs)
+    assert abs(systems["BadgerNet"] / 130 - 0.40) < 0.03 and abs(systems["K2"] / 130 - 0.35) < 0.03
+    assert abs(systems["Cerner"] / 130 - 0.25) < 0.03
+    volumes = sorted(profile(org).base_monthly_bookings for org in orgs)
+    assert volumes[0] >= 100 and volumes[-1] <= 1500 and volumes[-1] > 4 * volumes[0]
+
+
+def test_national_layouts_copy_lists_the_providers_and_changes_nothing_else() -> None:
+    import yaml
+
+    from pipelines.synthetic import national_layouts_text, national_orgs
+
+    shipped = yaml.safe_load((REPO / "schemas" / "layouts.yaml").read_text(encoding="utf-8"))
+    copy = yaml.safe_load(national_layouts_text(national_orgs()))
+    assert list(copy.pop("providers")) == list(national_orgs())
+    shipped.pop("providers")
+    assert copy == shipped
+
+
+def test_parallel_generation_writes_the_same_bytes(tmp_path: Path) -> None:
+    from pipelines.synthetic import generate_extracts, national_orgs
+
+    orgs = national_orgs(8)
+    one = generate_extracts("2025-07", "2025-07", tmp_path / "one", scale=0.05, orgs=orgs)
+    two = generate_extracts("2025-07", "2025-07", tmp_path / "two", scale=0.05, orgs=orgs, workers=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))

@@ -137,21 +137,33 @@ def test_no_identifier_reaches_the_warehouse(loaded):
     assert FIXTURE_MONTH in " ".join(str(r) for r in query(loaded, "SELECT reporting_month FROM bookings"))
 
 
-def test_canonical_contract_failures_are_quarantined(landing, tmp_path):
-    """A reference IMD file giving LSOA E01009001 decile 12 breaks the canonical contract (deciles are
-    1-10) for K2 lines 2 and 3 (both CV1 2AB): they are quarantined with the check, the rest load."""
+def test_canonical_contract_failures_are_quarantined(landing, tmp_path, monkeypatch):
+    """A defect in the canonical model (here injected: K2 lines 2 and 3 given IMD quintile 9, where
+    quintiles are 1-5) is caught by the canonical pandera contract: those rows are quarantined with
+    the check's name, the rest load, and the file's counts still add up (10 = 4 + 6)."""
+    import pipelines.ingest.write_month as write_month
     from tests.conftest import load
 
-    ref = landing / "reference" / "File_7_IoD2025_fixture.csv"
-    ref.write_text(ref.read_text().replace("E01009001,Coventry 001A,1", "E01009001,Coventry 001A,12"))
+    real = write_month.read_sql
+
+    def broken(model):
+        sql = real(model)
+        if model != "marts/bookings":
+            return sql
+        return (
+            f"SELECT * REPLACE (CASE WHEN source_system = 'K2' AND source_line IN (2, 3) THEN 9 "
+            f"ELSE imd_quintile END AS imd_quintile) FROM ({sql})"
+        )
+
+    monkeypatch.setattr(write_month, "read_sql", broken)
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
     rows = query(
         wh, "SELECT line_number, column_name, value, reason FROM quarantine WHERE reason LIKE 'canonical%' ORDER BY 1"
     )
     assert [(line, column, value) for line, column, value, _ in rows] == [
-        (2, "imd_decile", "12"),
-        (3, "imd_decile", "12"),
+        (2, "imd_quintile", "9"),
+        (3, "imd_quintile", "9"),
     ]
     assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(4,)]
     assert query(wh, "SELECT rows_read, rows_loaded, rows_quarantined FROM submissions WHERE org_code = 'RKB'") == [

@@ -57,16 +57,21 @@ def test_warn_only_reports_but_passes(landing, tmp_path):
 
 
 def test_threshold_comes_from_the_rules_file(landing, tmp_path):
-    """Lower both thresholds in a copy of rules.yaml to 0.3: every Trust's rates (>= 1/3) pass."""
+    """Lower both thresholds in a copy of rules.yaml to 0.3: every Trust's rates (>= 1/3) pass. The
+    month is first gated under the shipped rules; the changed rules must not reuse those verdicts,
+    and going back to the shipped rules must not reuse the lowered ones."""
+    assert mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path)).returncode == 1
     rules = yaml.safe_load(Path("checks/rules.yaml").read_text())
     for measure in rules["measures"]:
         if measure.get("gated"):
             measure["threshold"] = 0.3
     copy = tmp_path / "rules.yaml"
     copy.write_text(yaml.safe_dump(rules))
-    result = mdq("gate", "--month", FIXTURE_MONTH, "--rerun", *_paths(landing, tmp_path), env={"MDQ_RULES": str(copy)})
+    result = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"MDQ_RULES": str(copy)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 of 6 Trust x measure checks pass" in result.stdout
+    again = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path))
+    assert again.returncode == 1 and "below threshold 95%" in again.stdout
 
 
 def test_missing_trust_fails_the_gate(landing, tmp_path):
