@@ -11,7 +11,6 @@ from rich.table import Table
 
 from pipelines.config import gated_measures, load_layouts, load_rules
 from pipelines.fingerprint import config_fingerprint
-from pipelines.fingerprint import config_fingerprint
 from pipelines.warehouse import STAGES, connect, month_stage
 
 console = Console(stderr=False, highlight=False, width=max(Console().width, 120))
@@ -29,11 +28,6 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
             [gated, month],
         ).fetchall()
         columns = [d[0] for d in con.description]
-        problems = con.execute(
-            """SELECT org_code, file_name, error_line, error_column, error FROM submissions
-               WHERE reporting_month = ? AND status = 'unreadable' ORDER BY file_name""",
-            [month],
-        ).fetchall()
     by_org: dict[str, dict] = {}
     for values in rows:
         row = dict(zip(columns, values, strict=True))

@@ -1,6 +1,6 @@
 """The month's self-contained HTML scorecard for the Quality and Safety workstream."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -19,7 +19,7 @@ from pipelines.warehouse import connect, mark_stage
 )
 def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.MaterializeResult:
     month = context.partition_key
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     with connect(mdq.warehouse_file) as con:
         docs = con.execute(
             "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
