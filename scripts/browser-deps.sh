@@ -15,8 +15,10 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 if [[ ! -d "$root/tests/scorecard/node_modules/axe-core" ]]; then
   if command -v npm >/dev/null 2>&1; then
-    npm ci --silent --no-audit --no-fund --prefix "$root/tests/scorecard" >/dev/null 2>&1 \
-      || echo "npm ci for axe-core failed: the browser test will fail" >&2
+    log="$(mktemp)"
+    npm ci --no-audit --no-fund --prefix "$root/tests/scorecard" >"$log" 2>&1 \
+      || { echo "npm ci for axe-core failed (the browser test will fail):" >&2; tail -n 5 "$log" >&2; }
+    rm -f "$log"
   else
     echo "npm not found: the browser test needs axe-core (npm ci --prefix tests/scorecard)" >&2
   fi

@@ -3,5 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/uv.sh sync --frozen --quiet
+# --inexact keeps the test extras if scripts/test.sh installed them.
+bash scripts/uv.sh sync --frozen --quiet --inexact
 exec .venv/bin/mdq run "$@"

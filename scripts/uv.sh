@@ -9,11 +9,16 @@ if command -v uv >/dev/null 2>&1 && [[ "$(uv --version)" == "uv $version"* ]]; t
 else
   uv_bin="$root/var/bootstrap/bin/uv"
   if [[ ! -x "$uv_bin" ]]; then
-    python3 -m venv "$root/var/bootstrap"
+    python3 -m venv "$root/var/bootstrap" || {
+      echo "python3 -m venv failed: install Python 3.11+ with venv (on Debian/Ubuntu: apt-get install python3-venv)" >&2
+      exit 2
+    }
     "$root/var/bootstrap/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$version"
   fi
 fi
-# Use the machine's Python; never download one.
+# Use the machine's Python; never download one. Trust the system's certificate store, as pip
+# does, so a TLS-inspecting proxy (common on NHS networks) does not break the install.
 export UV_PYTHON_DOWNLOADS=never
+export UV_SYSTEM_CERTS=1
 export UV_PROJECT_ENVIRONMENT="$root/.venv"
 exec "$uv_bin" "$@"
