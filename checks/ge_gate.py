@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from checks import ge_context
+from checks import data_docs_offline, ge_context
 
 if TYPE_CHECKING:  # pragma: no cover
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -513,6 +513,8 @@ def run_ge_gate(
                 docs_ids,
                 site_name=f"{RUN_NAME_PREFIX}{label}",
             )
+            # GE's pages load their scripts from CDNs and a tracking logo: serve them from the site.
+            data_docs_offline.make_offline(index.parent)
     return results, index
 
 

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.assets import gate, ingest, measures, scorecard
+from pipelines.assets import contracts, gate, ingest, measures, scorecard
 from pipelines.jobs import monthly_dq_job
 from pipelines.resources import MdqSettings
 from pipelines.schedules import monthly_schedule
@@ -10,7 +10,7 @@ from pipelines.sensors import landing_sensor
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, measures, gate, scorecard]),
-    asset_checks=dg.load_asset_checks_from_modules([ingest, measures, gate, scorecard]),
+    asset_checks=dg.load_asset_checks_from_modules([ingest, measures, gate, scorecard, contracts]),
     jobs=[monthly_dq_job],
     sensors=[landing_sensor],
     schedules=[monthly_schedule],

@@ -374,3 +374,23 @@ def test_bad_input_is_rejected(tmp_path, rules):
     bad.loc[0, "reporting_month"] = "2025-4"
     with pytest.raises(ValueError, match="YYYY-MM"):
         run_ge_gate(bad, rules, tmp_path / "w")
+
+
+def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
+    """The site run_ge_gate writes is made offline: no page loads anything from the internet."""
+    import re
+
+    import pandas as pd
+    import yaml
+
+    from checks.ge_gate import run_ge_gate
+    from pipelines.paths import RULES_FILE
+
+    frame = pd.DataFrame({"reporting_month": ["2025-04"] * 3, "org_code": ["RKB"] * 3,
+                          "postcode": ["CV1 2AB", None, "ZZ99 3VZ"], "ethnic_category": ["A", "Z", None]})
+    _, index = run_ge_gate(frame, yaml.safe_load(RULES_FILE.read_text()), tmp_path / "work", tmp_path / "docs")
+    pages = list(index.parent.rglob("*.html"))
+    assert len(pages) >= 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"""(src|href)\s*=\s*["']https?://""", text), page

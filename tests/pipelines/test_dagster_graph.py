@@ -34,7 +34,10 @@ def test_month_materialises_with_checks_passing(settings):
         )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["rows_conserved"] and checks["canonical_contract"]
+    for name in ("rows_conserved", "canonical_contract", "measures_contract", "quarantine_contract",
+                 "submissions_contract"):
+        assert checks[name], name
+    assert checks["extracts_readable"]
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {"bookings", "quarantine", "submissions", "measures"} <= materialised
     bookings = next(e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "bookings")

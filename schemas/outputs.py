@@ -1,0 +1,82 @@
+"""Contracts for the other stored tables: measures, quarantine and the submissions audit trail.
+
+Each runs as a Dagster asset check on the asset that writes the table, so schema conformance is
+visible in the UI for every asset that stores data.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.config import load_rules
+
+_RULES = load_rules()
+
+
+class MeasureRows(pa.DataFrameModel):
+    """measures: one row per month x Trust x measure x breakdown group (interfaces.md columns)."""
+
+    reporting_month: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    org_code: str = pa.Field(str_matches=r"^[A-Z0-9]{3,5}$")
+    source_system: Optional[str] = pa.Field(nullable=True, description="Empty when no submission arrived.")
+    measure_id: str = pa.Field(isin=[m["id"] for m in _RULES["measures"]])
+    breakdown: str = pa.Field(isin=list(_RULES["breakdowns"]))
+    group: str = pa.Field()
+    numerator: int = pa.Field(ge=0)
+    denominator: int = pa.Field(ge=0)
+    rate: Optional[float] = pa.Field(nullable=True, ge=0, le=1)
+    threshold: Optional[float] = pa.Field(nullable=True, ge=0, le=1)
+    status: str = pa.Field(isin=["pass", "fail", "not_gated"])
+
+    @pa.dataframe_check
+    def numerator_within_denominator(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("numerator") <= pl.col("denominator"))
+
+    @pa.dataframe_check
+    def rate_is_numerator_over_denominator(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        exact = (pl.col("rate") - pl.col("numerator") / pl.col("denominator")).abs() < 1e-12
+        return data.lazyframe.select(
+            pl.when(pl.col("denominator") == 0).then(pl.col("rate").is_null()).otherwise(exact)
+        )
+
+    class Config:
+        strict = False
+        unique = ["reporting_month", "org_code", "measure_id", "breakdown", "group"]
+
+
+class QuarantineRows(pa.DataFrameModel):
+    """quarantine: where each input row that was not loaded came from, and why."""
+
+    reporting_month: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    org_code: str = pa.Field()
+    source_file: str = pa.Field()
+    line_number: int = pa.Field(ge=1)
+    reason: str = pa.Field(str_length={"min_value": 3})
+
+    class Config:
+        strict = False
+        unique = ["source_file", "submission_id", "line_number"]
+
+
+class SubmissionRows(pa.DataFrameModel):
+    """submissions: the audit trail; a loaded file accounts for every row it read."""
+
+    file_name: str = pa.Field()
+    checksum: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    status: str = pa.Field(isin=["loaded", "unreadable", "superseded", "withdrawn"])
+    rows_read: Optional[pl.Int32] = pa.Field(nullable=True, ge=0)
+
+    @pa.dataframe_check
+    def loaded_files_conserve_rows(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        conserved = pl.col("rows_read") == pl.col("rows_loaded") + pl.col("rows_quarantined")
+        return data.lazyframe.select((pl.col("status") != "loaded") | conserved.fill_null(False))
+
+    @pa.dataframe_check
+    def unreadable_files_say_why(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("status") != "unreadable") | pl.col("error").is_not_null())
+
+    class Config:
+        strict = False
