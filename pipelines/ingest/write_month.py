@@ -116,37 +116,36 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
     )
     # Counted from the quarantine being written, so rows the canonical contract rejected count too.
     quarantined_rows = dict(con.execute("SELECT submission_id, count(*) FROM new_quarantine GROUP BY 1").fetchall())
-    for f in prepared.files:
-        err = f.error
-        con.execute(
-            """INSERT INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (submission_id) DO UPDATE SET
-                 status_changed_at = CASE WHEN submissions.status = EXCLUDED.status
-                                          THEN submissions.status_changed_at ELSE EXCLUDED.status_changed_at END,
-                 status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, rows_loaded = EXCLUDED.rows_loaded,
-                 rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
-                 error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
-                 warnings = EXCLUDED.warnings""",
-            [
-                f.submission_id,
-                f.extract.file_name,
-                f.checksum,
-                f.extract.layout.system,
-                f.extract.layout.role,
-                f.extract.org_code,
-                prepared.month,
-                f.status,
-                f.rows_read,
-                loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
-                quarantined_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
-                err.reason if err else None,
-                err.line if err else None,
-                err.column if err else None,
-                "; ".join(f.warnings) or None,
-                now,
-                now,
-            ],
+    records = [
+        (
+            f.submission_id, f.extract.file_name, f.checksum, f.extract.layout.system, f.extract.layout.role,
+            f.extract.org_code, prepared.month, f.status, f.rows_read,
+            loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
+            quarantined_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
+            f.error.reason if f.error else None, f.error.line if f.error else None,
+            f.error.column if f.error else None, "; ".join(f.warnings) or None, now, now,
         )
+        for f in prepared.files
+    ]
+    columns = [
+        "submission_id", "file_name", "checksum", "source_system", "role", "org_code", "reporting_month", "status",
+        "rows_read", "rows_loaded", "rows_quarantined", "error", "error_line", "error_column", "warnings",
+        "first_loaded_at", "status_changed_at",
+    ]
+    frame = pl.DataFrame(records, schema=columns, orient="row", infer_schema_length=None)
+    con.register("_new_submissions", frame.to_arrow())
+    # One statement for the month's files (a national month has ~165 of them).
+    con.execute(
+        """INSERT INTO submissions BY NAME SELECT * FROM _new_submissions
+           ON CONFLICT (submission_id) DO UPDATE SET
+             status_changed_at = CASE WHEN submissions.status = EXCLUDED.status
+                                      THEN submissions.status_changed_at ELSE EXCLUDED.status_changed_at END,
+             status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, rows_loaded = EXCLUDED.rows_loaded,
+             rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
+             error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
+             warnings = EXCLUDED.warnings"""
+    )
+    con.unregister("_new_submissions")
     # Earlier submissions of the month no longer in the landing folder's current set: a newer file
     # for the same slot supersedes them; otherwise they were withdrawn.
     current = [f.submission_id for f in prepared.files]
