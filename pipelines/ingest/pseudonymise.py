@@ -40,7 +40,9 @@ def pseudonym_key(landing: Path) -> bytes:
 def _hash(key: bytes, values: list[str | None], prefix: str) -> list[str | None]:
     mac_key = key if len(key) <= 64 else hashlib.sha256(key).digest()  # BLAKE2b keys are at most 64 bytes
     blake = hashlib.blake2b
-    return [None if v is None else blake((prefix + v).encode(), key=mac_key, digest_size=16).hexdigest() for v in values]
+    return [
+        None if v is None else blake((prefix + v).encode(), key=mac_key, digest_size=16).hexdigest() for v in values
+    ]
 
 
 def nhs_number_valid(column: str) -> pl.Expr:
@@ -71,7 +73,9 @@ def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: str, key: bytes)
         local = frame.get_column("local_id").to_list() if "local_id" in frame.columns else [None] * frame.height
         # A valid NHS number links a woman across Trusts and systems; otherwise the local ID within one.
         person = _hash(key, nhs, "nhs|")
-        fallback = _hash(key, [lid if p is None else None for p, lid in zip(person, local, strict=True)], "local|" + scope)
+        fallback = _hash(
+            key, [lid if p is None else None for p, lid in zip(person, local, strict=True)], "local|" + scope
+        )
         person = [p or f for p, f in zip(person, fallback, strict=True)]
         out = out.with_columns(pl.Series("person_key", person, dtype=pl.String))
     identifiers = {c.name for c in layout.columns if c.identifier and c.name in out.columns} | {"pregnancy_id"}

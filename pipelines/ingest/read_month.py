@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import Layout, Layouts
-from pipelines.ingest.contract import apply_contract
+from pipelines.ingest.contract import apply_contract, apply_contract_batch
 from pipelines.ingest.landing import Extract, checksum, choose_current, discover
 from pipelines.ingest.placement import place_in_month
 from pipelines.ingest.pseudonymise import pseudonymise
@@ -54,6 +54,10 @@ class PreparedMonth:
 def standardise(frame: pl.DataFrame, layout: Layout, extract_month: str, org: str, key: bytes, today: date):
     """Contract, placement and pseudonymisation for one file's rows; returns (rows, problems)."""
     rows, problems = apply_contract(frame, RAW_CONTRACTS[layout.key], layout)
+    return place_and_pseudonymise(rows, problems, layout, extract_month, org, key, today)
+
+
+def place_and_pseudonymise(rows, problems, layout: Layout, extract_month: str, org: str, key: bytes, today: date):
     if layout.role != "clinical_events":
         rows, placement_problems = place_in_month(rows, layout, extract_month, today)
         problems += placement_problems
@@ -86,10 +90,22 @@ def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> Fi
     except UnreadableExtract as exc:
         result.status, result.error = "unreadable", exc
         return result
+    # The raw text rows: contract, placement and pseudonyms follow in _standardise_all.
     result.rows_read, result.warnings = parsed.rows_read, parsed.warnings
-    rows, problems = standardise(parsed.frame, layout, extract.month, extract.org_code, key, today)
-    result.frame, result.problems = rows, parsed.problems + problems
+    result.frame, result.problems = parsed.frame, parsed.problems
     return result
+
+
+def _standardise_all(files: list[FileResult], layouts: Layouts, key: bytes, today: date) -> None:
+    """One contract validation per layout for the month's files, then placement and pseudonyms per file."""
+    for layout in layouts.layouts:
+        batch = [f for f in files if f.status == "loaded" and f.extract.layout.key == layout.key]
+        checked = apply_contract_batch([f.frame for f in batch], RAW_CONTRACTS[layout.key], layout)
+        for f, (rows, problems) in zip(batch, checked, strict=True):
+            f.frame, more = place_and_pseudonymise(
+                rows, problems, layout, f.extract.month, f.extract.org_code, key, today
+            )
+            f.problems = f.problems + more
 
 
 def _pair_cerner(files: list[FileResult]) -> None:
@@ -128,6 +144,14 @@ def read_month(
     extracts = [e for e in discover(landing, layouts, {month}) if orgs is None or e.org_code in orgs]
     current, superseded = choose_current(extracts)
     files = [read_file(e, layouts, key, today) for e in current]
+    _standardise_all(files, layouts, key, today)
     files += [FileResult(extract=e, checksum=checksum(e.path), status="superseded") for e in superseded]
     _pair_cerner(files)
     return PreparedMonth(month=month, files=files, orgs=orgs)
+
+
+def read_one(extract: Extract, layouts: Layouts, key: bytes, today: date) -> FileResult:
+    """A single file read and standardised as read_month would (Cerner pairing aside)."""
+    result = read_file(extract, layouts, key, today)
+    _standardise_all([result], layouts, key, today)
+    return result

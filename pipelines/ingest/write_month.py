@@ -118,19 +118,44 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
     quarantined_rows = dict(con.execute("SELECT submission_id, count(*) FROM new_quarantine GROUP BY 1").fetchall())
     records = [
         (
-            f.submission_id, f.extract.file_name, f.checksum, f.extract.layout.system, f.extract.layout.role,
-            f.extract.org_code, prepared.month, f.status, f.rows_read,
+            f.submission_id,
+            f.extract.file_name,
+            f.checksum,
+            f.extract.layout.system,
+            f.extract.layout.role,
+            f.extract.org_code,
+            prepared.month,
+            f.status,
+            f.rows_read,
             loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
             quarantined_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
-            f.error.reason if f.error else None, f.error.line if f.error else None,
-            f.error.column if f.error else None, "; ".join(f.warnings) or None, now, now,
+            f.error.reason if f.error else None,
+            f.error.line if f.error else None,
+            f.error.column if f.error else None,
+            "; ".join(f.warnings) or None,
+            now,
+            now,
         )
         for f in prepared.files
     ]
     columns = [
-        "submission_id", "file_name", "checksum", "source_system", "role", "org_code", "reporting_month", "status",
-        "rows_read", "rows_loaded", "rows_quarantined", "error", "error_line", "error_column", "warnings",
-        "first_loaded_at", "status_changed_at",
+        "submission_id",
+        "file_name",
+        "checksum",
+        "source_system",
+        "role",
+        "org_code",
+        "reporting_month",
+        "status",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "error",
+        "error_line",
+        "error_column",
+        "warnings",
+        "first_loaded_at",
+        "status_changed_at",
     ]
     frame = pl.DataFrame(records, schema=columns, orient="row", infer_schema_length=None)
     con.register("_new_submissions", frame.to_arrow())

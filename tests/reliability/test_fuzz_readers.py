@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from pipelines.config import load_layouts
 from pipelines.ingest.landing import identify
-from pipelines.ingest.read_month import read_file
+from pipelines.ingest.read_month import read_one
 from tests.conftest import FIXTURE_LANDING
 
 FILES = [
@@ -36,7 +36,7 @@ def _read(tmp_path: Path, name: str, data: bytes):
     path = folder / name
     path.write_bytes(data)
     layouts = load_layouts()
-    result = read_file(identify(path, layouts), layouts, KEY, date(2026, 11, 23))
+    result = read_one(identify(path, layouts), layouts, KEY, date(2026, 11, 23))
     if result.status == "unreadable":
         assert result.error is not None and result.error.reason
     else:
