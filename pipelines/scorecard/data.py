@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import duckdb
 
@@ -75,12 +76,24 @@ class ScorecardData:
     quarantine: dict[str, list[ReasonCount]] = field(default_factory=dict)
 
     def current(self, org: str) -> list[MeasureRow]:
-        return [r for r in self.rows if r.org_code == org and r.reporting_month == self.month]
+        return self._index[0].get(org, [])
 
     def overall(self, org: str, measure_id: str) -> dict[str, MeasureRow]:
         """The org's overall row of the measure per stored month."""
-        return {r.reporting_month: r for r in self.rows
-                if r.org_code == org and r.measure_id == measure_id and r.breakdown == "overall"}
+        return self._index[1].get((org, measure_id), {})
+
+    @cached_property
+    def _index(self) -> tuple[dict[str, list[MeasureRow]], dict[tuple[str, str], dict[str, MeasureRow]]]:
+        # Built once: a national month has ~130 Trusts, and scanning every row per Trust and
+        # measure made the page quadratic in the number of Trusts.
+        current: dict[str, list[MeasureRow]] = {}
+        overall: dict[tuple[str, str], dict[str, MeasureRow]] = {}
+        for r in self.rows:
+            if r.reporting_month == self.month:
+                current.setdefault(r.org_code, []).append(r)
+            if r.breakdown == "overall":
+                overall.setdefault((r.org_code, r.measure_id), {})[r.reporting_month] = r
+        return current, overall
 
 
 _QUOTED = re.compile(r"'.*?'(?=\s|$|[,;:.)])")
