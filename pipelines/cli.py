@@ -77,7 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--to", dest="last", type=_month, required=True)
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--seed", type=int, default=None)
-    gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument("--scale", type=float, default=1.0, help="multiply every Trust's volume")
+    gen.add_argument(
+        "--national",
+        nargs="?",
+        type=int,
+        const=130,
+        default=None,
+        metavar="TRUSTS",
+        help="a national-scale set of Trusts (default 130: ~650,000 bookings a year) across the three layouts",
+    )
     sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project's instance")
     return parser
 

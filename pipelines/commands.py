@@ -124,8 +124,15 @@ def gate(args: argparse.Namespace) -> int:
 
 def generate(args: argparse.Namespace) -> int:
     import math
+    import os
 
-    from pipelines.synthetic import DEFAULT_SEED, generate_extracts, write_reference_data
+    from pipelines.synthetic import (
+        DEFAULT_SEED,
+        generate_extracts,
+        national_orgs,
+        write_national_layouts,
+        write_reference_data,
+    )
 
     if not (args.scale > 0 and math.isfinite(args.scale)):
         raise UsageError("mdq generate: --scale must be a positive number")
@@ -134,7 +141,10 @@ def generate(args: argparse.Namespace) -> int:
     months = months_between(args.first, args.last)
     seed = DEFAULT_SEED if args.seed is None else args.seed
     try:
-        paths = generate_extracts(months[0], months[-1], args.out, seed=seed, scale=args.scale)
+        orgs = national_orgs(args.national) if args.national is not None else None
+        paths = generate_extracts(
+            months[0], months[-1], args.out, seed=seed, scale=args.scale, orgs=orgs, workers=os.cpu_count() or 1
+        )
         # The reference subsets cover the generated postcodes, so `mdq run --landing OUT` works as is.
         paths += write_reference_data(args.out / "reference")
     except ValueError as exc:
@@ -142,6 +152,10 @@ def generate(args: argparse.Namespace) -> int:
     print(
         f"wrote {len(paths)} files for {len(months)} months to {args.out} (reference data in {args.out / 'reference'})"
     )
+    if orgs:
+        # Not in the landing folder's top level, where it would be reported as an unrecognised file.
+        layouts = write_national_layouts(args.out / "reference" / "layouts-national.yaml", orgs)
+        print(f"these are not the LMNS's Trusts: run with MDQ_LAYOUTS={layouts}")
     return 0
 
 

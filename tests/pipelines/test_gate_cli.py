@@ -94,3 +94,20 @@ def test_usage_errors_exit_2_with_one_line(landing, tmp_path):
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_generate_national_then_run(tmp_path):
+    """`mdq generate --national 8` writes 8 Trusts' extracts, reference data and a layouts copy
+    naming them; `mdq run` with that layouts file scores all 8 and no other."""
+    out = tmp_path / "national"
+    result = mdq("generate", "--from", "2025-04", "--to", "2025-04", "--out", str(out), "--national", "8")
+    assert result.returncode == 0, result.stderr
+    layouts = out / "reference" / "layouts-national.yaml"
+    assert layouts.exists()
+    orgs = {p.name.split("_")[1] for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert len(orgs) == 8
+    run = mdq("run", "--month", "2025-04", "--landing", str(out), "--warehouse", str(tmp_path / "w.duckdb"),
+              "--out", str(tmp_path / "o"), env={"MDQ_LAYOUTS": str(layouts)})
+    assert run.returncode == 0, run.stderr
+    with (tmp_path / "o" / "measures-2025-04.csv").open() as fh:
+        assert {line.split(",")[1] for line in fh.readlines()[1:]} == orgs
