@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from pipelines.paths import REPO_ROOT
+from tests.dagster_web import free_port, graphql
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
 
 
 def test_definitions_validate(tmp_path):
@@ -51,7 +33,7 @@ def test_definitions_validate(tmp_path):
 
 def test_dagster_dev_serves_the_asset_graph(tmp_path):
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     process = subprocess.Popen(
         [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
@@ -65,7 +47,7 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         deadline, data = time.monotonic() + 120, None
         while time.monotonic() < deadline:
             try:
-                data = _graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
+                data = graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
                 if data.get("data", {}).get("assetNodes"):
                     break
             except OSError:
@@ -75,7 +57,7 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         keys = {"/".join(node["assetKey"]["path"]) for node in data["data"]["assetNodes"]}
         assert {"bookings", "quarantine", "submissions", "measures", "worklists", "gate_results"} <= keys
         assert all(node["isPartitioned"] for node in data["data"]["assetNodes"])
-        sensors = _graphql(
+        sensors = graphql(
             port,
             '{ sensorsOrError(repositorySelector: {repositoryName: "__repository__", '
             'repositoryLocationName: "pipelines.definitions"}) { ... on Sensors { results { name sensorState { status } } } } }',

@@ -4,39 +4,21 @@ no write is lost."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from pipelines.paths import REPO_ROOT, SAMPLE_DATA
 from tests.conftest import query
+from tests.dagster_web import free_port, graphql
 
 BIN = Path(sys.executable).parent
 MONTHS = ("2025-04", "2025-05")
 LOCATION = {"repositoryLocationName": "pipelines.definitions", "repositoryName": "__repository__"}
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _graphql(port: int, query_text: str, variables: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query_text, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -71,7 +53,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         "MDQ_WAREHOUSE": str(warehouse),
         "MDQ_OUT": str(out),
     }
-    port = _port()
+    port = free_port()
     server = subprocess.Popen(
         [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
         cwd=home,
@@ -81,8 +63,8 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         start_new_session=True,
     )
     try:
-        _wait(lambda: _graphql(port, "{ assetNodes { id } }").get("data"), 120, "the webserver")
-        started = _graphql(
+        _wait(lambda: graphql(port, "{ assetNodes { id } }").get("data"), 120, "the webserver")
+        started = graphql(
             port,
             "mutation($s: SensorSelector!) { startSensor(sensorSelector: $s) { __typename } }",
             {"s": {**LOCATION, "sensorName": "landing_sensor"}},
@@ -113,7 +95,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         runs_query = "{ runsOrError { ... on Runs { results { runId status tags { key value } } } } }"
 
         def sensor_runs_done():
-            runs = _graphql(port, runs_query)["data"]["runsOrError"]["results"]
+            runs = graphql(port, runs_query)["data"]["runsOrError"]["results"]
             sensor = [r for r in runs if any(t["key"] == "dagster/sensor_name" for t in r["tags"])]
             finished = [r for r in sensor if r["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
             return sensor if len(sensor) >= len(MONTHS) and len(finished) == len(sensor) else None
