@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from pipelines.paths import REPO_ROOT
-from tests.dagster_web import free_port, graphql
+from tests.dagster_web import dagster_dev, graphql
 
 BIN = Path(sys.executable).parent
 
@@ -33,27 +31,9 @@ def test_definitions_validate(tmp_path):
 
 def test_dagster_dev_serves_the_asset_graph(tmp_path):
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
-    port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
-    process = subprocess.Popen(
-        [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline, data = time.monotonic() + 120, None
-        while time.monotonic() < deadline:
-            try:
-                data = graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
-                if data.get("data", {}).get("assetNodes"):
-                    break
-            except OSError:
-                pass
-            time.sleep(1)
-        assert data and data.get("data"), f"webserver did not answer on port {port}"
+    with dagster_dev(tmp_path, env) as port:
+        data = graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
         keys = {"/".join(node["assetKey"]["path"]) for node in data["data"]["assetNodes"]}
         assert {"bookings", "quarantine", "submissions", "measures", "worklists", "gate_results"} <= keys
         assert all(node["isPartitioned"] for node in data["data"]["assetNodes"])
@@ -66,9 +46,3 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
         assert states == {"landing_sensor": "STOPPED"}
         # Storage stays in the instance folder's var/, as dagster.yaml says.
         assert (tmp_path / "var" / "dagster" / "storage").is_dir()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)

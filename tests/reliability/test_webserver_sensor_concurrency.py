@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from pipelines.paths import REPO_ROOT, SAMPLE_DATA
 from tests.conftest import query
-from tests.dagster_web import free_port, graphql
+from tests.dagster_web import dagster_dev, graphql
 
 BIN = Path(sys.executable).parent
 MONTHS = ("2025-04", "2025-05")
@@ -53,17 +52,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         "MDQ_WAREHOUSE": str(warehouse),
         "MDQ_OUT": str(out),
     }
-    port = free_port()
-    server = subprocess.Popen(
-        [BIN / "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=home,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait(lambda: graphql(port, "{ assetNodes { id } }").get("data"), 120, "the webserver")
+    with dagster_dev(home, env) as port:
         started = graphql(
             port,
             "mutation($s: SensorSelector!) { startSensor(sensorSelector: $s) { __typename } }",
@@ -107,12 +96,6 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         assert {r["status"] for r in sensor_runs} == {"SUCCESS"}, sensor_runs
         partitions = sorted(t["value"] for r in sensor_runs for t in r["tags"] if t["key"] == "dagster/partition")
         assert partitions == list(MONTHS)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
     assert query(warehouse, "SELECT reporting_month, count(*) FROM gate_results GROUP BY 1 ORDER BY 1") == [
         (m, 6) for m in MONTHS
     ]
