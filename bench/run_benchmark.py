@@ -222,9 +222,9 @@ def _instrument(timers: Timers) -> None:
         ("checksum", "checksum"),
         ("read_extract", "read_extract (decode, csv, frame)"),
         ("apply_contract", "contract (pandera)"),
-        ("apply_contract_batch", "contract (pandera, one per layout)"),
-        ("place_in_month", "placement"),
-        ("pseudonymise", "pseudonymise (keyed hash)"),
+        ("validate_batch", "contract (pandera, one per layout)"),
+        ("place_in_month", "placement (one per layout)"),
+        ("pseudonymise", "pseudonymise (keyed hash, one per layout)"),
         ("_pair_cerner", "pair Cerner events"),
     ):
         timers.wrap(read_month_mod, name, label)

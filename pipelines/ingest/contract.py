@@ -14,35 +14,33 @@ from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from schemas.raw import REASONS
 
 _INDEX = "_row"
-_SOURCE = "_source"
+SOURCE_COLUMN = "_source"  # which of the batch's frames a row came from
 
 
 def apply_contract(
     frame: pl.DataFrame, contract: type[pa.DataFrameModel], layout: Layout
 ) -> tuple[pl.DataFrame, list[RowProblem]]:
     """Rows passing the contract, and one problem per failing row (its first failure, in column order)."""
-    [(rows, problems)] = apply_contract_batch([frame], contract, layout)
-    return rows, problems
+    passing, [problems] = validate_batch([frame], contract, layout)
+    return passing.drop(SOURCE_COLUMN), problems
 
 
-def apply_contract_batch(
+def validate_batch(
     frames: list[pl.DataFrame], contract: type[pa.DataFrameModel], layout: Layout
-) -> list[tuple[pl.DataFrame, list[RowProblem]]]:
-    """apply_contract for several files of one layout at once; results in the order given."""
-    if not frames:
-        return []
+) -> tuple[pl.DataFrame, list[list[RowProblem]]]:
+    """(passing rows of all frames, SOURCE_COLUMN = index in ``frames``; problems per frame); frames not empty."""
     combined = pl.concat(
         [
-            _with_layout_columns(f, layout).with_columns(pl.lit(i, dtype=pl.Int32).alias(_SOURCE))
+            _with_layout_columns(f, layout).with_columns(pl.lit(i, dtype=pl.Int32).alias(SOURCE_COLUMN))
             for i, f in enumerate(frames)
         ],
         how="vertical",
     ).with_row_index(_INDEX)
-    first = _first_failures(combined.drop(_INDEX, _SOURCE), contract, layout)
+    first = _first_failures(combined.drop(_INDEX, SOURCE_COLUMN), contract, layout)
     problems: list[list[RowProblem]] = [[] for _ in frames]
     headers = {c.name: c.header for c in layout.columns}
     identifiers = {c.name for c in layout.columns if c.identifier}
-    located = first.join(combined.select(_INDEX, _SOURCE, LINE_COLUMN), left_on="index", right_on=_INDEX)
+    located = first.join(combined.select(_INDEX, SOURCE_COLUMN, LINE_COLUMN), left_on="index", right_on=_INDEX)
     for case in located.iter_rows(named=True):
         column = case["column"]
         check = case["check"].split("(")[0]
@@ -52,11 +50,11 @@ def apply_contract_batch(
             value=value if value is not None else "(redacted)",
             format=layout.formats.get(column, ""),
         )
-        problems[case[_SOURCE]].append(RowProblem(int(case[LINE_COLUMN]), headers.get(column, column), value, reason))
+        problems[case[SOURCE_COLUMN]].append(
+            RowProblem(int(case[LINE_COLUMN]), headers.get(column, column), value, reason)
+        )
     passing = combined.filter(~pl.col(_INDEX).is_in(first.get_column("index").implode())).drop(_INDEX)
-    by_source = passing.partition_by(_SOURCE, as_dict=True, include_key=False)
-    empty = passing.clear().drop(_SOURCE)
-    return [(by_source.get((i,), empty), problems[i]) for i in range(len(frames))]
+    return passing, problems
 
 
 def _with_layout_columns(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:

@@ -3,6 +3,9 @@
 Rows whose booking date is after today or outside the month the file is for are in no
 denominator; a pregnancy repeated within a file counts once (its first placed row), and the
 repeats are quarantined saying which line they repeat.
+
+A month's files of one layout are placed together (``file`` names the column telling them
+apart): polars' cost here is per call, and a national month has ~160 files.
 """
 
 from __future__ import annotations
@@ -12,15 +15,17 @@ from datetime import date
 import polars as pl
 
 from pipelines.config import Layout
-from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
+from pipelines.ingest.read_extract import LINE_COLUMN
 
 BOOKING_DATE = "booking_date_parsed"
 BOOKING_AT = "booking_at"
+PROBLEM_COLUMNS = (LINE_COLUMN, "column", "value", "reason")
 
 
 def place_in_month(
-    frame: pl.DataFrame, layout: Layout, month: str, today: date
-) -> tuple[pl.DataFrame, list[RowProblem]]:
+    frame: pl.DataFrame, layout: Layout, month: pl.Expr, today: date, file: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows kept, problems): problems has ``file`` and PROBLEM_COLUMNS; ``month`` is each row's file month."""
     header = layout.column("booking_date").header
     frame = frame.with_columns(
         pl.col("booking_date").str.strptime(pl.Datetime, layout.formats["booking_date"], strict=False).alias(BOOKING_AT)
@@ -29,19 +34,21 @@ def place_in_month(
         pl.when(pl.col(BOOKING_DATE) > today)
         .then(pl.format("{} {} is after today", pl.lit(header), pl.col(BOOKING_DATE)))
         .when(pl.col(BOOKING_DATE).dt.strftime("%Y-%m") != month)
-        .then(pl.format("{} {} is outside the file's month {}", pl.lit(header), pl.col(BOOKING_DATE), pl.lit(month)))
+        .then(pl.format("{} {} is outside the file's month {}", pl.lit(header), pl.col(BOOKING_DATE), month))
     )
     frame = frame.with_columns(date_reason.alias("_reason"))
-    misplaced = frame.filter(pl.col("_reason").is_not_null())
-    problems = [
-        RowProblem(line, header, value, reason)
-        for line, value, reason in misplaced.select(LINE_COLUMN, "booking_date", "_reason").iter_rows()
-    ]
+    misplaced = frame.filter(pl.col("_reason").is_not_null()).select(
+        file,
+        LINE_COLUMN,
+        pl.lit(header).alias("column"),
+        pl.col("booking_date").alias("value"),
+        pl.col("_reason").alias("reason"),
+    )
     placed = frame.filter(pl.col("_reason").is_null())
     value_columns = [c.name for c in layout.columns if c.name in placed.columns]
     placed = placed.with_columns(
-        pl.col(LINE_COLUMN).first().over("pregnancy_id").alias("_first_line"),
-        pl.col(LINE_COLUMN).first().over(value_columns).alias("_same_as"),
+        pl.col(LINE_COLUMN).first().over(file, "pregnancy_id").alias("_first_line"),
+        pl.col(LINE_COLUMN).first().over(file, *value_columns).alias("_same_as"),
     ).with_columns(
         pl.when(pl.col("_same_as") != pl.col(LINE_COLUMN))
         .then(pl.format("exact duplicate of line {}", pl.col("_same_as")))
@@ -49,11 +56,13 @@ def place_in_month(
         .then(pl.format("pregnancy ID repeated from line {} with different values", pl.col("_first_line")))
         .alias("_reason")
     )
-    repeats = placed.filter(pl.col("_reason").is_not_null())
-    id_header = layout.column("pregnancy_id").header
     # The pregnancy ID is a patient record identifier: the line numbers say which rows repeat.
-    problems += [
-        RowProblem(line, id_header, None, reason) for line, reason in repeats.select(LINE_COLUMN, "_reason").iter_rows()
-    ]
+    repeats = placed.filter(pl.col("_reason").is_not_null()).select(
+        file,
+        LINE_COLUMN,
+        pl.lit(layout.column("pregnancy_id").header).alias("column"),
+        pl.lit(None, dtype=pl.String).alias("value"),
+        pl.col("_reason").alias("reason"),
+    )
     kept = placed.filter(pl.col("_reason").is_null()).drop("_first_line", "_same_as", "_reason")
-    return kept, problems
+    return kept, pl.concat([misplaced, repeats]).sort(file, LINE_COLUMN)

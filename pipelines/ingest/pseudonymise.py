@@ -37,12 +37,21 @@ def pseudonym_key(landing: Path) -> bytes:
     )
 
 
-def _hash(key: bytes, values: list[str | None], prefix: str) -> list[str | None]:
+def _hash(key: bytes, values: list[str]) -> list[str]:
     mac_key = key if len(key) <= 64 else hashlib.sha256(key).digest()  # BLAKE2b keys are at most 64 bytes
     blake = hashlib.blake2b
-    return [
-        None if v is None else blake((prefix + v).encode(), key=mac_key, digest_size=16).hexdigest() for v in values
-    ]
+    return [blake(v.encode(), key=mac_key, digest_size=16).hexdigest() for v in values]
+
+
+def _keyed(frame: pl.DataFrame, message: pl.Expr, key: bytes) -> pl.Series:
+    """Keyed hash of each row's message (null stays null).
+
+    Each distinct message is hashed once: a pregnancy ID recurs on every one of its Cerner
+    events, and hashing is the only per-value Python work left in ingest.
+    """
+    messages = frame.select(message).to_series()
+    distinct = messages.drop_nulls().unique()
+    return messages.replace_strict(distinct, pl.Series(_hash(key, distinct.to_list()), dtype=pl.String), default=None)
 
 
 def nhs_number_valid(column: str) -> pl.Expr:
@@ -54,29 +63,22 @@ def nhs_number_valid(column: str) -> pl.Expr:
     return (digits.str.contains(r"^\d{10}$") & (check == last)).fill_null(False)
 
 
-def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: str, key: bytes) -> pl.DataFrame:
-    scope = f"{layout.system}|{org_code}|"
+def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: bytes) -> pl.DataFrame:
+    """Replaces the layout's identifiers with keys; org_code gives each row's Trust (rows may span files)."""
+    # Pregnancy IDs and local IDs are unique only within one system at one Trust.
+    scope = pl.concat_str(pl.lit(f"{layout.system}|"), org_code, pl.lit("|"))
     out = frame.with_columns(
-        pl.Series(
-            "pregnancy_key",
-            _hash(key, frame.get_column("pregnancy_id").to_list(), "pregnancy|" + scope),
-            dtype=pl.String,
-        )
+        _keyed(frame, pl.concat_str(pl.lit("pregnancy|"), scope, pl.col("pregnancy_id")), key).alias("pregnancy_key")
     )
     if "nhs_number" in frame.columns:
         out = out.with_columns(nhs_number_valid("nhs_number").alias("nhs_number_valid"))
-        nhs = (
-            out.select(pl.when(pl.col("nhs_number_valid")).then(pl.col("nhs_number").str.replace_all(r"[\s-]", "")))
-            .to_series()
-            .to_list()
-        )
-        local = frame.get_column("local_id").to_list() if "local_id" in frame.columns else [None] * frame.height
+        local = pl.col("local_id") if "local_id" in frame.columns else pl.lit(None, dtype=pl.String)
         # A valid NHS number links a woman across Trusts and systems; otherwise the local ID within one.
-        person = _hash(key, nhs, "nhs|")
-        fallback = _hash(
-            key, [lid if p is None else None for p, lid in zip(person, local, strict=True)], "local|" + scope
+        person = (
+            pl.when(pl.col("nhs_number_valid"))
+            .then(pl.concat_str(pl.lit("nhs|"), pl.col("nhs_number").str.replace_all(r"[\s-]", "")))
+            .otherwise(pl.concat_str(pl.lit("local|"), scope, local))
         )
-        person = [p or f for p, f in zip(person, fallback, strict=True)]
-        out = out.with_columns(pl.Series("person_key", person, dtype=pl.String))
+        out = out.with_columns(_keyed(out, person, key).alias("person_key"))
     identifiers = {c.name for c in layout.columns if c.identifier and c.name in out.columns} | {"pregnancy_id"}
     return out.drop(sorted(identifiers))

@@ -1,43 +1,46 @@
 -- Every flag-rate measure (rules file, kind: flag_rate) for the month, per Trust, overall and by
--- each breakdown, in one pass: unpivot the canonical flags, then GROUPING SETS. A Trust with
--- no usable submission still gets its overall rows (0 of 0) so the gate can fail it.
-WITH month_bookings AS (
-    SELECT * FROM bookings WHERE reporting_month = getvariable('month')
-),
-flags AS (
-    UNPIVOT month_bookings
-    ON COLUMNS(lambda c: list_contains(getvariable('measure_flags'), c))
-    INTO NAME flag VALUE ok
-),
-counted AS (
+-- each breakdown, in one pass: GROUPING SETS count every flag column at once, then the few
+-- thousand counted rows are unpivoted to one row per measure (unpivoting the bookings first
+-- would multiply the rows grouped by the number of flags). A Trust with no usable submission
+-- still gets its overall rows (0 of 0) so the gate can fail it. Flags are never NULL (canonical
+-- contract), so count_if and count(*) share one population.
+WITH grouped AS (
     SELECT
-        f.org_code,
-        m.measure_id,
+        org_code,
         CASE
-            WHEN GROUPING(f.imd_decile) = 0 THEN 'imd_decile'
-            WHEN GROUPING(f.imd_quintile) = 0 THEN 'imd_quintile'
-            WHEN GROUPING(f.ethnic_group) = 0 THEN 'ethnic_group'
-            WHEN GROUPING(f.ethnic_category) = 0 THEN 'ethnic_category'
+            WHEN GROUPING(imd_decile) = 0 THEN 'imd_decile'
+            WHEN GROUPING(imd_quintile) = 0 THEN 'imd_quintile'
+            WHEN GROUPING(ethnic_group) = 0 THEN 'ethnic_group'
+            WHEN GROUPING(ethnic_category) = 0 THEN 'ethnic_category'
             ELSE 'overall'
         END AS breakdown,
         CASE
-            WHEN GROUPING(f.imd_decile) = 0 THEN coalesce(CAST(f.imd_decile AS VARCHAR), getvariable('not_known_label'))
-            WHEN GROUPING(f.imd_quintile) = 0 THEN coalesce(CAST(f.imd_quintile AS VARCHAR), getvariable('not_known_label'))
-            WHEN GROUPING(f.ethnic_group) = 0 THEN f.ethnic_group
-            WHEN GROUPING(f.ethnic_category) = 0 THEN coalesce(f.ethnic_category, getvariable('not_known_label'))
+            WHEN GROUPING(imd_decile) = 0 THEN coalesce(CAST(imd_decile AS VARCHAR), getvariable('not_known_label'))
+            WHEN GROUPING(imd_quintile) = 0 THEN coalesce(CAST(imd_quintile AS VARCHAR), getvariable('not_known_label'))
+            WHEN GROUPING(ethnic_group) = 0 THEN ethnic_group
+            WHEN GROUPING(ethnic_category) = 0 THEN coalesce(ethnic_category, getvariable('not_known_label'))
             ELSE 'overall'
         END AS "group",
-        count(*) FILTER (WHERE f.ok) AS numerator,
-        count(*) AS denominator
-    FROM flags AS f
-    JOIN rule_measures AS m ON m.flag = f.flag
+        count(*) AS denominator,
+        count_if(COLUMNS(lambda c: list_contains(getvariable('measure_flags'), c)))
+    FROM bookings
+    WHERE reporting_month = getvariable('month')
     GROUP BY GROUPING SETS (
-        (f.org_code, m.measure_id),
-        (f.org_code, m.measure_id, f.imd_decile),
-        (f.org_code, m.measure_id, f.imd_quintile),
-        (f.org_code, m.measure_id, f.ethnic_group),
-        (f.org_code, m.measure_id, f.ethnic_category)
+        (org_code),
+        (org_code, imd_decile),
+        (org_code, imd_quintile),
+        (org_code, ethnic_group),
+        (org_code, ethnic_category)
     )
+),
+counted AS (
+    SELECT f.org_code, m.measure_id, f.breakdown, f."group", CAST(f.numerator AS BIGINT) AS numerator, f.denominator
+    FROM (
+        UNPIVOT grouped
+        ON COLUMNS(lambda c: list_contains(getvariable('measure_flags'), c))
+        INTO NAME flag VALUE numerator
+    ) AS f
+    JOIN rule_measures AS m ON m.flag = f.flag
 ),
 with_empty_trusts AS (
     SELECT * FROM counted

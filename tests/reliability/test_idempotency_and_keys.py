@@ -63,3 +63,21 @@ def test_configured_key_is_used_and_changes_every_pseudonym(landing, tmp_path, m
     a = {k for (k,) in query(tmp_path / "a.duckdb", "SELECT pregnancy_key FROM bookings")}
     b = {k for (k,) in query(tmp_path / "b.duckdb", "SELECT pregnancy_key FROM bookings")}
     assert len(a) == len(b) == 13 and not a & b
+
+
+def test_keys_are_keyed_blake2b_of_the_documented_messages(landing, tmp_path, monkeypatch):
+    """Expected keys computed here with hashlib from the fixture's raw values (pseudonymise.py's scheme)."""
+    from tests.conftest import load
+
+    monkeypatch.delenv(ENV_KEY, raising=False)  # the fixture folder is synthetic: the sample-only key
+    load(landing, tmp_path / "w.duckdb")
+
+    def mac(message: str) -> str:
+        return hashlib.blake2b(message.encode(), key=SAMPLE_ONLY_KEY.encode(), digest_size=16).hexdigest()
+
+    person_of = dict(query(tmp_path / "w.duckdb", "SELECT pregnancy_key, person_key FROM bookings"))
+    # 943 476 5919 is valid (Modulus 11) and booked at RKB (K2) and at RJC (BadgerNet): one woman.
+    assert person_of[mac("pregnancy|K2|RKB|BK00000001")] == mac("nhs|9434765919")
+    assert person_of[mac("pregnancy|BadgerNet|RJC|1001")] == mac("nhs|9434765919")
+    # 943 476 5918 fails the check digit: the hospital number identifies her, within K2 at RKB.
+    assert person_of[mac("pregnancy|K2|RKB|BK00000002")] == mac("local|K2|RKB|H0000002")
