@@ -20,9 +20,18 @@ class ReferenceError(ValueError):
     pass
 
 
+# Headers by (path, size, mtime): every month of a backfill looks for the same files, and DuckDB's
+# CSV sniffer costs more than the lookup.
+_HEADERS: dict[tuple[str, int, int], list[str]] = {}
+
+
 def _header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    rel = con.sql("SELECT * FROM read_csv(?, all_varchar = true, header = true) LIMIT 0", params=[str(path)])
-    return list(rel.columns)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _HEADERS:
+        rel = con.sql("SELECT * FROM read_csv(?, all_varchar = true, header = true) LIMIT 0", params=[str(path)])
+        _HEADERS[key] = list(rel.columns)
+    return list(_HEADERS[key])
 
 
 def _find(con, reference_dir: Path, want: str) -> list[Path]:
