@@ -59,13 +59,14 @@ def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layou
             for f in prepared.files
             if f.status == "loaded" and f.extract.layout.key == layout_key
         ]
-        template = empty_frame(layout, key).with_columns(
-            *(
-                pl.lit(None, dtype=pl.String).alias(c)
-                for c in ("submission_id", "org_code", "reporting_month", "source_file")
-            )
-        )
-        frame = pl.concat([template, *frames], how="diagonal_relaxed")
+        if not frames:  # the staging SQL still needs the relation and its columns
+            frames = [
+                empty_frame(layout, key).with_columns(
+                    pl.lit(None, dtype=pl.String).alias(c)
+                    for c in ("submission_id", "org_code", "reporting_month", "source_file")
+                )
+            ]
+        frame = pl.concat(frames, how="diagonal_relaxed")
         con.register(relation, frame.to_arrow())
 
 
