@@ -85,10 +85,11 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
             "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]
         ).fetchall()
     ]
+    by_org = frame.partition_by("org_code", as_dict=True)
     paths = {}
     for org in orgs:
         path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"
-        rows = frame.filter(pl.col("org_code") == org)
+        rows = by_org.get((org,), frame.clear())  # a Trust with nothing to fix still gets its (empty) file
         write_atomically(path, rows.write_csv(null_value="").encode("utf-8"))
         paths[org] = path
     return paths
