@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
+
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
@@ -52,6 +54,14 @@ class DisclosurePolicy:
         if numerator is None or not denominator:
             return False
         return not (self.suppressed(numerator) or self.suppressed(denominator))
+
+    def rate_shown_expr(self, numerator: str = "numerator", denominator: str = "denominator") -> pl.Expr:
+        """`rate_shown` on two columns of a frame, for every row at once (never null)."""
+        n, d = pl.col(numerator), pl.col(denominator)
+        suppressed = n.is_between(self.suppress_min, self.suppress_max) | d.is_between(
+            self.suppress_min, self.suppress_max
+        )
+        return (n.is_not_null() & d.is_not_null() & (d != 0) & ~suppressed).fill_null(False)
 
     @property
     def smallest_shown(self) -> int:

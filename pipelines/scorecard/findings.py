@@ -4,13 +4,18 @@ Compared: each measure's groups within IMD quintile and within ethnic group (dec
 are too thin to compare reliably). Left out: degenerate breakdowns (a measure broken down by the
 field it measures, flagged in the measures table and in rules.yaml), the `Not known` groups, and
 cells whose rate the disclosure policy hides. The line names the widest gap between two groups.
+
+`widest_gaps` finds the gap for every Trust at once from the month's measure frame;
+`widest_gap` is the same for a list of rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.scorecard.data import MeasureRow
+import polars as pl
+
+from pipelines.scorecard.data import MEASURE_SCHEMA, MeasureRow, measure_frame
 from pipelines.scorecard.disclosure import DisclosurePolicy
 
 COMPARED_BREAKDOWNS = ("imd_quintile", "ethnic_group")
@@ -44,34 +49,93 @@ def group_phrase(breakdown: str, group: str) -> str:
     return f"the {group} ethnic group"
 
 
-def widest_gap(rows: list[MeasureRow], degenerate: dict[str, set[str]], policy: DisclosurePolicy,
-               not_known: str, measure_order: list[str]) -> Gap | None:
-    best: Gap | None = None
-    for measure_id in measure_order:
-        for breakdown in COMPARED_BREAKDOWNS:
-            if breakdown in degenerate.get(measure_id, set()):
-                continue
-            cells = [r for r in rows if r.measure_id == measure_id and r.breakdown == breakdown
-                     and not r.degenerate and r.group != not_known and r.rate is not None
-                     and policy.rate_shown(r.numerator, r.denominator)]
-            if len(cells) < 2:
-                continue
-            low = min(cells, key=lambda r: (r.rate, r.group))
-            high = max(cells, key=lambda r: (r.rate, r.group))
-            gap = Gap(measure_id, breakdown, low, high)
-            if best is None or gap.points > best.points + 1e-9:
-                best = gap
-    return best
+def widest_gaps(
+    frame: pl.DataFrame,
+    degenerate: dict[str, set[str]],
+    policy: DisclosurePolicy,
+    not_known: str,
+    measure_order: list[str],
+    by: str = "org_code",
+) -> dict[str, Gap]:
+    """Per value of `by` (a Trust) in the frame (data.MEASURE_SCHEMA rows), the widest gap between two
+    groups of one measure within one compared breakdown; Trusts with no two comparable groups are left out.
+
+    Measures are tried in measure_order, then breakdowns in COMPARED_BREAKDOWNS order, and a later
+    gap replaces the widest so far only when wider by more than 1e-9 points; within a measure and
+    breakdown the low and high groups are the lowest and highest by (rate, group)."""
+    position = {}
+    for i, measure_id in enumerate(measure_order):
+        position.setdefault(measure_id, i)
+    excluded = pl.DataFrame(
+        [(m, b) for m in position for b in COMPARED_BREAKDOWNS if b in degenerate.get(m, set())],
+        schema={"measure_id": pl.String, "breakdown": pl.String},
+        orient="row",
+    )
+    columns = list(MEASURE_SCHEMA)
+    candidates = (
+        frame.filter(
+            pl.col("breakdown").is_in(COMPARED_BREAKDOWNS),
+            pl.col("measure_id").is_in(list(position)),
+            ~pl.col("degenerate").fill_null(False),
+            pl.col("group").ne_missing(not_known),
+            pl.col("rate").is_not_null(),
+            policy.rate_shown_expr(),
+        )
+        .join(excluded, on=["measure_id", "breakdown"], how="anti")
+        .sort("rate", "group")
+        .group_by(by, "measure_id", "breakdown")
+        .agg(
+            n=pl.len(),
+            low_rate=pl.col("rate").first(),
+            high_rate=pl.col("rate").last(),
+            low=pl.struct(columns).first(),
+            high=pl.struct(columns).last(),
+        )
+        .filter(pl.col("n") >= 2)
+        .with_columns(
+            m=pl.col("measure_id").replace_strict(position, return_dtype=pl.Int64),
+            b=pl.col("breakdown").replace_strict(
+                {b: i for i, b in enumerate(COMPARED_BREAKDOWNS)}, return_dtype=pl.Int64
+            ),
+        )
+        .sort(by, "m", "b")
+    )
+    best: dict[str, tuple[float, int]] = {}
+    for i, (org, low_rate, high_rate) in enumerate(candidates.select(by, "low_rate", "high_rate").iter_rows()):
+        points = (high_rate - low_rate) * 100  # as Gap.points
+        if org not in best or points > best[org][0] + 1e-9:
+            best[org] = (points, i)
+    gaps = {}
+    for org, (_, i) in best.items():
+        row = candidates.row(i, named=True)
+        gaps[org] = Gap(row["measure_id"], row["breakdown"], MeasureRow(**row["low"]), MeasureRow(**row["high"]))
+    return gaps
+
+
+def widest_gap(
+    rows: list[MeasureRow],
+    degenerate: dict[str, set[str]],
+    policy: DisclosurePolicy,
+    not_known: str,
+    measure_order: list[str],
+) -> Gap | None:
+    """The widest gap among rows (of one Trust and month), as widest_gaps finds it."""
+    frame = measure_frame(rows).with_columns(all=pl.lit(""))
+    return widest_gaps(frame, degenerate, policy, not_known, measure_order, by="all").get("")
 
 
 def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy) -> str:
     if gap is None:
-        return ("No comparison between groups this month: too few women in each IMD quintile or ethnic group "
-                f"to show rates without disclosing small numbers (fewer than {policy.smallest_shown}).")
+        return (
+            "No comparison between groups this month: too few women in each IMD quintile or ethnic group "
+            f"to show rates without disclosing small numbers (fewer than {policy.smallest_shown})."
+        )
     title = titles[gap.measure_id]
     if gap.points < 0.05:
         return f"No group stands out: {title.lower()} is the same in every IMD quintile and ethnic group compared."
     low = group_phrase(gap.breakdown, gap.low.group)
     high = group_phrase(gap.breakdown, gap.high.group)
-    return (f"{title} is {gap.points:.1f} percentage points lower for women in {low} than in {high}: "
-            f"{gap.low.rate * 100:.1f}% against {gap.high.rate * 100:.1f}%.")
+    return (
+        f"{title} is {gap.points:.1f} percentage points lower for women in {low} than in {high}: "
+        f"{gap.low.rate * 100:.1f}% against {gap.high.rate * 100:.1f}%."
+    )

@@ -1,0 +1,176 @@
+"""The page's view model: what the template shows, per Trust and for the page as a whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import polars as pl
+
+from pipelines.scorecard import charts
+from pipelines.scorecard.breakdowns import BTable, breakdown_tables
+from pipelines.scorecard.data import ScorecardData, TrustStatus
+from pipelines.scorecard.disclosure import DisclosurePolicy
+from pipelines.scorecard.findings import sentence, widest_gaps
+from pipelines.scorecard.labels import COMPLETENESS_LABEL, href, month_label, months_span, run_time, slug
+from pipelines.scorecard.spc import LIMIT_FACTOR, MR_SCREEN_FACTOR, RUN_LENGTH, TREND_LENGTH
+from pipelines.scorecard.tiles import Tile, tiles
+from pipelines.scorecard.trends import Trend, trend
+
+
+@dataclass
+class TrustView:
+    org: str
+    name: str
+    anchor: str
+    system: str
+    completeness: str
+    completeness_label: str
+    detail: str | None
+    complete: bool
+    tiles: list[Tile]
+    status: TrustStatus
+    files: list[Any]
+    reasons: list[Any]
+    finding: str
+    trends: list[Trend]
+    tables: list[BTable]
+    category_table: BTable | None
+    worklist_href: str | None
+    worklist_name: str | None
+    failing: list[str] = field(default_factory=list)
+
+
+def _editions(frame: pl.DataFrame) -> list[int]:
+    """The IMD editions recorded in the rows, in order."""
+    column = frame["imd_edition"]
+    return sorted(set(column.filter(column.is_not_null() & (column != 0)).to_list()))
+
+
+def build_page(
+    data: ScorecardData,
+    rules: dict[str, Any],
+    providers: dict[str, str],
+    out_dir: Path,
+    data_docs: Path | None,
+    worklists: dict[str, Path] | None,
+    run_started: datetime | None,
+) -> dict:
+    """The template's context for the month."""
+    policy = DisclosurePolicy.from_rules(rules)
+    measures = list(rules["measures"])
+    gated = [m for m in measures if m.get("gated")]
+    degenerate = {m["id"]: set(m.get("degenerate_breakdowns", [])) for m in measures}
+    titles = {m["id"]: m["title"] for m in measures}
+    not_known = rules["ethnic_category"]["not_known_group"]
+    worklists = worklists or {}
+    current = data.current
+    orgs = [trust.org_code for trust in data.trusts]
+    # Every Trust's tables and finding at once, from the month's rows.
+    tables = breakdown_tables(current, orgs, measures, degenerate, policy, rules)
+    gaps = widest_gaps(current, degenerate, policy, not_known, [m["id"] for m in measures])
+    trusts = []
+    for trust in data.trusts:
+        org = trust.org_code
+        trust_tiles = tiles(data, trust, gated)
+        *by_group, category = tables[org]
+        worklist = worklists.get(org)
+        trusts.append(
+            TrustView(
+                org=org,
+                name=providers.get(org, org),
+                anchor=f"trust-{slug(org)}",
+                system=trust.source_system or "none received",
+                completeness=trust.completeness,
+                completeness_label=COMPLETENESS_LABEL.get(trust.completeness, trust.completeness.capitalize()),
+                detail=trust.completeness_detail,
+                complete=trust.completeness == "complete",
+                tiles=trust_tiles,
+                status=trust,
+                files=data.submissions.get(org, []),
+                reasons=data.quarantine.get(org, []),
+                finding=sentence(gaps.get(org), titles, policy)
+                if trust.bookings
+                else "No bookings were loaded for this month, so there is nothing to compare.",
+                trends=[trend(data, trust, m) for m in gated],
+                tables=by_group,
+                category_table=category if category.groups else None,
+                worklist_href=href(worklist, out_dir) if worklist else None,
+                worklist_name=Path(worklist).name if worklist else None,
+                failing=[t.title for t in trust_tiles if not t.passed],
+            )
+        )
+    edition_text = []
+    for e in _editions(current):
+        spec = (rules.get("imd", {}).get("editions") or {}).get(e) or {}
+        lsoa = spec.get("file_lsoa_header")
+        edition_text.append(f"English Indices of Deprivation {e}" + (f" (areas: {lsoa})" if lsoa else ""))
+    history_editions = _editions(data.measures)
+    docs_href = None
+    if data_docs is not None:
+        target = Path(data_docs)
+        if target.is_dir() and (target / "index.html").exists():
+            target = target / "index.html"
+        docs_href = href(target, out_dir)
+    csv_name = f"measures-{data.month}.csv"
+    passing = [t for t in trusts if not t.failing]
+    return {
+        "month": data.month,
+        "month_label": month_label(data.month),
+        "trusts": trusts,
+        "passing": passing,
+        "gated": [
+            {"id": m["id"], "title": m["title"], "threshold": charts.pct(float(m["threshold"]), 0)} for m in gated
+        ],
+        "measures": [
+            {
+                "id": m["id"],
+                "title": m["title"],
+                "description": m.get("description", ""),
+                "gated": bool(m.get("gated")),
+                "threshold": charts.pct(float(m["threshold"]), 0) if m.get("gated") else None,
+            }
+            for m in measures
+        ],
+        "months_stored": [month_label(m, short=True) for m in data.months],
+        "months_span": months_span(data.months),
+        "imd_edition": "; ".join(edition_text) or "not recorded",
+        "imd_history_note": (
+            f"Earlier months used editions {', '.join(map(str, history_editions))}."
+            if len(history_editions) > 1
+            else None
+        ),
+        "run_started": run_time(run_started),
+        "docs_href": docs_href,
+        "csv_href": quote(csv_name) if (Path(out_dir) / csv_name).exists() else None,
+        "csv_name": csv_name,
+        "footnote": policy.footnote,
+        "policy": policy,
+        "not_known": not_known,
+        "spc": {"limit": LIMIT_FACTOR, "screen": MR_SCREEN_FACTOR, "run": RUN_LENGTH, "trend": TREND_LENGTH},
+        "legend": {
+            "common": charts.legend_shape("common"),
+            "improvement": charts.legend_shape("improvement"),
+            "concern": charts.legend_shape("concern"),
+            "mean": charts.legend_line("mean"),
+            "limit": charts.legend_line("limit"),
+            "target": charts.legend_line("target"),
+            "golive": charts.legend_line("golive"),
+        },
+        "icons": {
+            k: charts.mdc_icon(k, letter)
+            for k, letter in (
+                ("improvement", "H"),
+                ("concern", "L"),
+                ("common", "~"),
+                ("pass", "P"),
+                ("fail", "F"),
+                ("hit_and_miss", "?"),
+            )
+        },
+        "icon": charts.mdc_icon,
+        "tick": charts.tick_icon,
+    }
