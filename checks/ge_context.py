@@ -111,14 +111,18 @@ def build_data_docs(
     The site is built by a ``SiteBuilder`` made here rather than one registered in
     ``great_expectations.yml``: registering a site per month would grow the shared YAML and
     race between concurrent runs. ``site_dir`` is emptied first so that a re-run of a month
-    does not leave the previous run's pages in its index.
+    does not leave the previous run's pages in its index. GE's default sections and index are
+    used, with GE's views subclassed only to reuse compiled templates across builds.
     """
     from great_expectations.render.renderer.site_builder import SiteBuilder
+
+    from checks.data_docs_templates import DOCS_SECTIONS, view_config
 
     site_dir = Path(site_dir).resolve()
     if site_dir.exists():
         shutil.rmtree(site_dir)
     site_dir.mkdir(parents=True)
+    page_view = view_config("CachedTemplatesPageView")
     builder = SiteBuilder(
         data_context=context,
         store_backend={
@@ -128,6 +132,12 @@ def build_data_docs(
         site_name=site_name,
         show_how_to_buttons=False,
         runtime_environment={"root_directory": context.root_directory},
+        # merged by GE into its default sections (expectations, validations, profiling)
+        site_section_builders={section: {"view": page_view} for section in DOCS_SECTIONS},
+        site_index_builder={
+            "class_name": "DefaultSiteIndexBuilder",
+            "view": view_config("CachedTemplatesIndexPageView"),
+        },
     )
     builder.build(resource_identifiers=list(resource_identifiers))
     index = site_dir / "index.html"

@@ -1,0 +1,208 @@
+"""Reuses compiled Jinja templates across GE Data Docs builds in one process.
+
+Every Data Docs build makes a new ``SiteBuilder``, whose section and index
+builders each make a new GE view (``great_expectations.render.view.view.DefaultJinjaView``). In
+GE 1.24.1 that view's ``__init__`` creates its own ``jinja2.Environment`` (``self.env``; a
+ChoiceLoader over PackageLoaders for GE's ``render/view/templates`` and ``static/styles``), and
+``_get_template`` calls ``self.env.get_template``. An Environment caches templates only for its
+own lifetime, so each month's build parsed, code-generated and compiled the same ~25 Jinja
+templates again: about half of the build.
+
+The fix uses Jinja's own hook for exactly this, the *bytecode cache* (``Environment.
+bytecode_cache``; ``BaseLoader.load`` asks it for the compiled code before compiling and gives
+it the code after). :class:`_CompiledTemplates` keeps the code objects in memory for the life of
+the process. A template is still loaded from GE's package (so a changed file is recompiled:
+the key includes a checksum of its source) and still turned into a ``Template`` bound to the
+view's own Environment, with that view's filters; only the compilation is shared. The key also
+holds everything in the Environment that changes the generated code (syntax, extensions,
+autoescape for the template's name, how each filter and test is called), so code compiled for
+one configuration is never used with another.
+
+The cache is attached through GE's documented site configuration (``view: {module_name,
+class_name}`` of each site section builder and of the index builder, see ``SiteBuilder``'s
+docstring) to two subclasses of GE's views; GE itself is not patched. If a later GE no longer
+gives its view a plain ``jinja2.Environment`` as ``env`` (or sets a bytecode cache of its own),
+the subclasses leave it alone and log a warning once: same pages, just compiled per build.
+tests/checks/test_ge_context.py fails loudly when any of this stops holding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jinja2 import Environment
+    from jinja2.bccache import Bucket
+
+log = logging.getLogger(__name__)
+
+# GE 1.24.1's default Data Docs site sections (SiteBuilder.__init__'s
+# default_site_section_builders_config); build_data_docs gives each a view that reuses templates.
+DOCS_SECTIONS = ("expectations", "validations", "profiling")
+
+
+def _jinja_pass_arg(func: Any) -> str | None:
+    # How Jinja calls a filter/test (plain, with context, eval context or environment) is decided
+    # at compile time; the decorators record it as ``jinja_pass_arg`` (jinja2.utils._PassArg).
+    mode = getattr(func, "jinja_pass_arg", None)
+    return None if mode is None else str(mode)
+
+
+def _compile_fingerprint(environment: Environment, name: str) -> str:
+    """A digest of every Environment setting that changes the code Jinja generates for ``name``."""
+    autoescape = environment.autoescape
+    parts = (
+        # the lexer's settings (jinja2.lexer.get_lexer keys its own lexer cache on these)
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        # the parser's and code generator's
+        type(environment).__module__,
+        type(environment).__qualname__,
+        environment.code_generator_class.__module__,
+        environment.code_generator_class.__qualname__,
+        tuple(sorted(environment.extensions)),
+        environment.optimized,
+        environment.is_async,
+        environment.sandboxed,
+        # SandboxedEnvironment only
+        tuple(sorted(getattr(environment, "intercepted_binops", ()))),
+        tuple(sorted(getattr(environment, "intercepted_unops", ()))),
+        bool(autoescape(name)) if callable(autoescape) else bool(autoescape),
+        environment.finalize is not None,
+        _jinja_pass_arg(environment.finalize),
+        tuple(sorted((key, _jinja_pass_arg(func)) for key, func in environment.filters.items())),
+        tuple(sorted((key, _jinja_pass_arg(func)) for key, func in environment.tests.items())),
+    )
+    return hashlib.sha1(repr(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+_UNCACHED = ""  # bucket key of a template that could not be keyed: compiled, never stored
+
+
+def _compiled_templates_class():
+    from jinja2 import BytecodeCache
+    from jinja2.bccache import Bucket
+
+    class _CompiledTemplates(BytecodeCache):
+        """Jinja's bytecode-cache hook, holding compiled template code objects in memory.
+
+        Jinja's own caches (``FileSystemBytecodeCache``, ``MemcachedBytecodeCache``) marshal the
+        code to bytes for storage outside the process; in one process the code object itself can
+        be kept (code objects are immutable; each load still ``exec``s it into a fresh module of
+        the loading Environment).
+        """
+
+        def __init__(self) -> None:
+            self._code: dict[tuple[str, str], Any] = {}
+
+        def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+            # As BytecodeCache.get_bucket, with the Environment's compile settings in the key.
+            checksum = self.get_source_checksum(source)
+            try:
+                key = f"{self.get_cache_key(name, filename)}|{_compile_fingerprint(environment, name)}"
+            except Exception:  # a cache must never stop a page rendering (GE would drop the page)
+                log.warning("compiled-template cache: cannot key %s; compiling it", name, exc_info=True)
+                return Bucket(environment, _UNCACHED, checksum)
+            bucket = Bucket(environment, key, checksum)
+            self.load_bytecode(bucket)
+            return bucket
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            bucket.code = self._code.get((bucket.key, bucket.checksum))
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            if bucket.code is None:
+                raise TypeError("can't store an empty bucket")
+            if bucket.key != _UNCACHED:
+                self._code[(bucket.key, bucket.checksum)] = bucket.code
+
+        def clear(self) -> None:
+            self._code.clear()
+
+        def __len__(self) -> int:
+            return len(self._code)
+
+    return _CompiledTemplates
+
+
+_TEMPLATE_CODE = None  # the process's _CompiledTemplates, made on first use (jinja2 imported late)
+_WARNED_UNCACHED = False
+
+
+def compiled_templates():
+    """The process-wide in-memory cache of compiled Data Docs templates."""
+    global _TEMPLATE_CODE
+    if _TEMPLATE_CODE is None:
+        _TEMPLATE_CODE = _compiled_templates_class()()
+    return _TEMPLATE_CODE
+
+
+def _attach_template_cache(view: Any) -> None:
+    """Give a freshly made GE view's Jinja Environment the shared compiled-template cache."""
+    global _WARNED_UNCACHED
+    from jinja2 import Environment
+
+    env = getattr(view, "env", None)
+    if isinstance(env, Environment) and env.bytecode_cache is None:
+        env.bytecode_cache = compiled_templates()
+    elif not _WARNED_UNCACHED:
+        _WARNED_UNCACHED = True
+        log.warning(
+            "%s: GE's view has no plain jinja2.Environment without a bytecode cache as .env "
+            "(a GE upgrade?); Data Docs templates will be compiled on every build",
+            type(view).__name__,
+        )
+
+
+def _view_classes():
+    from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
+
+    class CachedTemplatesPageView(DefaultJinjaPageView):
+        """GE's page view, with templates compiled once per process (see the comment above)."""
+
+        # The parameters are spelt out: GE's instantiate_class_from_config passes a view only
+        # the runtime values its __init__ signature names.
+        def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
+            super().__init__(
+                custom_styles_directory=custom_styles_directory,
+                custom_views_directory=custom_views_directory,
+            )
+            _attach_template_cache(self)
+
+    class CachedTemplatesIndexPageView(DefaultJinjaIndexPageView):
+        """GE's index page view, with templates compiled once per process."""
+
+        def __init__(self, custom_styles_directory=None, custom_views_directory=None) -> None:
+            super().__init__(
+                custom_styles_directory=custom_styles_directory,
+                custom_views_directory=custom_views_directory,
+            )
+            _attach_template_cache(self)
+
+    return CachedTemplatesPageView, CachedTemplatesIndexPageView
+
+
+def __getattr__(name: str):
+    # The view classes subclass GE's, so they are made on first access (GE is imported late, after
+    # the analytics environment variable above); GE's SiteBuilder loads them by name from here.
+    if name in ("CachedTemplatesPageView", "CachedTemplatesIndexPageView"):
+        page, index = _view_classes()
+        globals().update(CachedTemplatesPageView=page, CachedTemplatesIndexPageView=index)
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def view_config(class_name: str) -> dict[str, str]:
+    return {"module_name": __name__, "class_name": class_name}
