@@ -1,4 +1,4 @@
-"""Data Docs built with compiled Jinja templates reused across builds (checks/ge_context.py).
+"""Data Docs built with compiled Jinja templates reused across builds (checks/data_docs_templates.py).
 
 What is proved here:
 
@@ -115,7 +115,7 @@ def test_ge_views_still_make_a_plain_jinja_environment_the_cache_can_hook():
     params = list(inspect.signature(DefaultJinjaView.__init__).parameters)
     assert params == ["self", "custom_styles_directory", "custom_views_directory"]
     for name in ("CachedTemplatesPageView", "CachedTemplatesIndexPageView"):
-        assert list(inspect.signature(getattr(ge_context, name).__init__).parameters) == params
+        assert list(inspect.signature(getattr(data_docs_templates, name).__init__).parameters) == params
 
 
 def test_jinja_loads_through_the_bytecode_cache_hook():
