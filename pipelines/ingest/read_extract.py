@@ -4,6 +4,9 @@ Only structure is judged here (encoding, header, field counts). Whether values m
 pandera contract's job (schemas/raw.py). A file that cannot be read at all raises
 UnreadableExtract naming the file, line and reason; a record with the wrong number of fields is
 returned as a row problem so the caller can quarantine it.
+
+The csv module path (_read_exact) is the reference. Unquoted files in which every line is one
+record of the header's width are split in polars instead (_read_fast), for the same result faster.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -148,6 +152,12 @@ def read_extract(path: Path, layout: Layout) -> ParsedExtract:
     except OSError as exc:
         raise UnreadableExtract(file_name, f"cannot open: {exc.strerror}") from None
     text, warnings = decode(data, layout, file_name)
+    parsed = _read_fast(text, layout, file_name, warnings)
+    return parsed if parsed is not None else _read_exact(text, layout, file_name, warnings)
+
+
+def _read_exact(text: str, layout: Layout, file_name: str, warnings: list[str]) -> ParsedExtract:
+    """The reference reading: every structural fault gets its exact line and reason."""
     try:
         records = [(line, fields) for line, fields in _records(text, layout) if fields]
     except UnreadableExtract as exc:
@@ -192,3 +202,69 @@ def _to_frame(body, header, mapping, width, warnings) -> ParsedExtract:
         }
     )
     return ParsedExtract(frame=frame, rows_read=len(body), problems=problems, warnings=warnings)
+
+
+# What Python's str.strip() removes (c.isspace()). Polars' strip_chars() without arguments
+# removes the same but for \x1c-\x1f (Unicode White_Space), and is faster; the tests check both.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+ONLY_PY_WHITESPACE = "\x1c\x1d\x1e\x1f"
+
+
+@lru_cache(maxsize=64)
+def _split_columns(separator: str, width: int, mapping: tuple[tuple[str, int], ...], whitespace: str | None):
+    """The two selects that turn a column `l` of lines into the frame, plus `_whole`: whether a
+    line holds exactly `width` fields. Cached: building expressions costs as much as running them
+    on a file, and so would one select repeating the split in every column."""
+    # width + 1 parts: the last is null unless the line has too many fields, the one before it
+    # is null if it has too few. A CRLF line's CR ends up in its last field, stripped as whitespace.
+    split = pl.col("l").str.split_exact(separator, width).struct.unnest()
+    fields = [
+        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias(LINE_COLUMN),
+        # `fields[index].strip() or None`
+        *(pl.col(f"field_{i}").str.strip_chars(whitespace).replace("", None).alias(name) for name, i in mapping),
+        (pl.col(f"field_{width - 1}").is_not_null() & pl.col(f"field_{width}").is_null()).alias("_whole"),
+    ]
+    return split, fields
+
+
+def _read_fast(text: str, layout: Layout, file_name: str, warnings: list[str]) -> ParsedExtract | None:
+    """The same result as _read_exact, split in polars, or None unless that is provably so.
+
+    Taken only for text without quoting in which every line is one record of the header's width:
+    then a record's fields are what lies between its line's separators, and the record on line n
+    is row n - 2. Anything else (quotes, ragged rows, blank lines, repeated headers...) is left to
+    _read_exact. Each polars query costs a fixed ~0.3 ms, what the csv module takes for about a
+    hundred lines: hence two small queries a file and not polars' CSV reader (~1 ms a call), and
+    no fast path for quoted text (reading its quoted lines apart cost more than it saved).
+    """
+    if (
+        (layout.quoting != "none" and '"' in text)
+        # No field of this text can reach the csv module's limit, which makes a file unreadable.
+        or len(text) >= csv.field_size_limit()
+        # A lone CR ends a line for the csv module.
+        or ("\r" in text and text.count("\r") != text.count("\r\n"))
+    ):
+        return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # after the final line end
+    if len(lines) < 2:
+        return None
+    header_line = lines[0].removesuffix("\r")
+    header = header_line.split(layout.delimiter)
+    # Width 1 would take a blank line (which the csv module skips) for a record. A line read as
+    # the header is the header line, so one occurrence of its text rules repeated headers out.
+    if len(header) < 2 or text.count(header_line) > 1:
+        return None
+    mapping, header_warnings = map_header(header, layout, file_name)
+    whitespace = PY_WHITESPACE if any(c in text for c in ONLY_PY_WHITESPACE) else None
+    split, fields = _split_columns(layout.delimiter, len(header), tuple(mapping.items()), whitespace)
+    body = pl.DataFrame({"l": lines[1:]}, schema={"l": pl.String})
+    frame = body.select(split).select(fields)
+    if not frame.drop_in_place("_whole").all():
+        return None
+    warnings += header_warnings
+    return ParsedExtract(frame=frame, rows_read=frame.height, warnings=warnings)
