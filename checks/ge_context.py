@@ -139,8 +139,14 @@ def build_data_docs(
             "view": view_config("CachedTemplatesIndexPageView"),
         },
     )
-    builder.build(resource_identifiers=list(resource_identifiers))
+    wanted = list(resource_identifiers)
+    builder.build(resource_identifiers=wanted)
     index = site_dir / "index.html"
     if not index.is_file():
         raise RuntimeError(f"GE Data Docs did not write {index}")
+    # GE's section builders log a rendering error and drop the page: evidence must not go missing
+    # quietly, so every resource asked for must have its page.
+    missing = [str(r) for r in wanted if builder.get_resource_url(resource_identifier=r, only_if_exists=True) is None]
+    if missing:
+        raise RuntimeError(f"GE Data Docs in {site_dir} has no page for {', '.join(missing)} (see GE's log)")
     return index

@@ -288,3 +288,19 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
         assert passing_org not in trusts_page
         for page in site.rglob("*.html"):  # and each site is still made offline
             assert not re.search(r"""(src|href)\s*=\s*["']https?://""", page.read_text(encoding="utf-8")), page
+
+
+def test_a_page_ge_fails_to_render_fails_the_build_instead_of_going_missing(tmp_path, rules, monkeypatch):
+    work = tmp_path / "work"
+    run_ge_gate(_month("2025-04"), rules, work)
+    context = ge_context.open_context(work)
+    ids = list(context.validation_results_store.list_keys())
+    assert len(ids) == 2
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("a renderer bug")
+
+    # Result pages only: the index has its own view class, so index.html is still written.
+    monkeypatch.setattr(data_docs_templates.CachedTemplatesPageView, "render", broken)
+    with pytest.raises(RuntimeError, match="has no page for"):
+        ge_context.build_data_docs(context, tmp_path / "site", ids, site_name="docs")
