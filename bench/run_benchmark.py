@@ -968,7 +968,12 @@ def main(argv: list[str] | None = None) -> int:
     results["loadavg_end"] = _loadavg()
     results["full_scale"] = f"{opts.scale:g}"
     (opts.work_dir / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    write_markdown(out, render(results))
+    report = render(results)
+    write_markdown(out, report)
+    # The headline tables on stdout too; the full report (references, scaling, profile) is in `out`.
+    for section in report.split("\n### ")[1:]:
+        if section.startswith(("Stages", "Targets")):
+            print("### " + section.strip() + "\n")
     log(f"wrote {out} and {opts.work_dir / 'results.json'}")
     errors = [e for s in results["scales"].values() for e in s["pipeline"].get("errors", [])]
     for e in errors:

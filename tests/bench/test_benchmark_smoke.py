@@ -1,6 +1,6 @@
 """The benchmark's smoke run: the whole bench/run_benchmark.py path at a tiny scale, so it cannot rot.
 
-No timing is asserted (CI machines vary); only that every stage ran and the table was written.
+No timing is asserted (CI machines vary); only that every stage ran and the table was written and printed.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
+    # The headline tables are printed as well as written.
+    assert "### Stages (scale 0.05)" in proc.stdout and "### Targets" in proc.stdout
+    assert "| National year end-to-end (sum of stages) |" in proc.stdout
     return out, work / "run", json.loads((work / "run" / "results.json").read_text())
 
 
