@@ -208,8 +208,9 @@ def phase_generate(a: dict[str, Any]) -> dict[str, Any]:
 
 
 def _instrument(timers: Timers) -> None:
-    import checks.ge_context as ge_context
-    import checks.ge_gate as ge_gate
+    import checks.context as gx_context
+    import checks.data_docs as data_docs
+    import checks.validation as validation
     import pipelines.ingest.load_month as load_month_mod
     import pipelines.ingest.read_month as read_month_mod
     import pipelines.ingest.write_month as write_month_mod
@@ -237,10 +238,10 @@ def _instrument(timers: Timers) -> None:
         ("_record_submissions", "record submissions"),
     ):
         timers.wrap(write_month_mod, name, label)
-    timers.wrap(ge_gate, "run_ge_gate", "run_ge_gate")
-    timers.wrap(ge_gate, "_validation_definitions", "suites")
-    timers.wrap(ge_context, "open_context", "open GE context")
-    timers.wrap(ge_context, "build_data_docs", "Data Docs")
+    timers.wrap(validation, "run_ge_gate", "run_ge_gate")
+    timers.wrap(validation, "_validation_definitions", "suites")
+    timers.wrap(gx_context, "open_context", "open GE context")
+    timers.wrap(data_docs, "build_data_docs", "Data Docs")
     try:
         import pipelines.scorecard.render as render
 
@@ -258,11 +259,12 @@ def phase_pipeline(a: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     import polars as pl
 
-    from pipelines.config import load_layouts
-    from pipelines.gate_results import run_month_gate
+    from pipelines.core.config import load_layouts
+    from pipelines.core.warehouse import connect
+    from pipelines.gate.results import run_month_gate
     from pipelines.ingest.load_month import load_month
-    from pipelines.measures import compute_measures, write_measures_csv, write_worklists
-    from pipelines.warehouse import connect
+    from pipelines.measures.compute import compute_measures, write_measures_csv
+    from pipelines.measures.worklists import write_worklists
     from schemas.canonical import canonical_failures
 
     try:
@@ -270,12 +272,12 @@ def phase_pipeline(a: dict[str, Any]) -> dict[str, Any]:
     except ImportError:  # not in this checkout yet
         write_scorecard = None
     try:
-        from pipelines.warehouse import mark_stage
+        from pipelines.core.warehouse import mark_stage
     except ImportError:
         mark_stage = None
     import great_expectations  # noqa: F401
 
-    import checks.ge_gate  # noqa: F401  (imported by the gate asset on first use; count it here)
+    import checks.validation  # noqa: F401  (imported by the gate asset on first use; count it here)
 
     imports_s = time.perf_counter() - t0
     providers = len(load_layouts().providers)
@@ -427,7 +429,7 @@ def phase_references(a: dict[str, Any]) -> dict[str, Any]:
     """Raw scan and floor query in DuckDB; optionally GE on pandas, one validation per Trust-month."""
     import duckdb
 
-    from pipelines.config import load_rules
+    from pipelines.core.config import load_rules
 
     rules = load_rules()
     measures = [m for m in rules["measures"] if m["kind"] == "flag_rate"]
@@ -480,13 +482,13 @@ def phase_references(a: dict[str, Any]) -> dict[str, Any]:
 
 def _ge_on_pandas(con, rules: dict[str, Any]) -> dict[str, Any]:
     """The straightforward way: per Trust-month a pandas frame and one GE validation."""
-    import checks.ge_context  # noqa: F401  (analytics off before GE is imported)
+    import checks.context  # noqa: F401  (analytics off before GE is imported)
 
     t0 = time.perf_counter()
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    from checks.ge_gate import gated_measure_specs
+    from checks.validation import gated_measure_specs
 
     imports_s = time.perf_counter() - t0
     start = time.perf_counter()
@@ -531,11 +533,11 @@ def phase_profile(a: dict[str, Any]) -> dict[str, Any]:
     os.environ["MDQ_PSEUDONYM_KEY"] = BENCH_KEY
     import great_expectations  # noqa: F401
 
-    import checks.ge_gate  # noqa: F401
-    from pipelines.gate_results import run_month_gate
+    import checks.validation  # noqa: F401
+    from pipelines.core.warehouse import connect
+    from pipelines.gate.results import run_month_gate
     from pipelines.ingest.load_month import load_month
-    from pipelines.measures import compute_measures
-    from pipelines.warehouse import connect
+    from pipelines.measures.compute import compute_measures
 
     try:
         from pipelines.scorecard import write_scorecard

@@ -23,7 +23,7 @@ class_name}`` of each site section builder and of the index builder, see ``SiteB
 docstring) to two subclasses of GE's views; GE itself is not patched. If a later GE no longer
 gives its view a plain ``jinja2.Environment`` as ``env`` (or sets a bytecode cache of its own),
 the subclasses leave it alone and log a warning once: same pages, just compiled per build.
-tests/checks/test_ge_context.py fails loudly when any of this stops holding.
+tests/checks/test_data_docs_templates.py fails loudly when any of this stops holding.
 """
 
 from __future__ import annotations

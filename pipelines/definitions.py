@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from pipelines.assets import contracts, gate, ingest, measures, scorecard
-from pipelines.jobs import monthly_dq_job
-from pipelines.resources import MdqSettings
-from pipelines.schedules import monthly_schedule
-from pipelines.sensors import landing_sensor
+from pipelines.orchestration.assets import contracts, gate, ingest, measures, scorecard
+from pipelines.orchestration.jobs import monthly_dq_job
+from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.schedules import monthly_schedule
+from pipelines.orchestration.sensors import landing_sensor
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, measures, gate, scorecard]),

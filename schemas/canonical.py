@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.config import load_layouts, load_rules
+from pipelines.core.config import load_layouts, load_rules
 
 _RULES = load_rules()
 _LAYOUTS = load_layouts()

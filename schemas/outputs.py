@@ -6,12 +6,10 @@ visible in the UI for every asset that stores data.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.config import load_rules
+from pipelines.core.config import load_rules
 
 _RULES = load_rules()
 
@@ -21,14 +19,14 @@ class MeasureRows(pa.DataFrameModel):
 
     reporting_month: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
     org_code: str = pa.Field(str_matches=r"^[A-Z0-9]{3,5}$")
-    source_system: Optional[str] = pa.Field(nullable=True, description="Empty when no submission arrived.")
+    source_system: str | None = pa.Field(nullable=True, description="Empty when no submission arrived.")
     measure_id: str = pa.Field(isin=[m["id"] for m in _RULES["measures"]])
     breakdown: str = pa.Field(isin=list(_RULES["breakdowns"]))
     group: str = pa.Field()
     numerator: int = pa.Field(ge=0)
     denominator: int = pa.Field(ge=0)
-    rate: Optional[float] = pa.Field(nullable=True, ge=0, le=1)
-    threshold: Optional[float] = pa.Field(nullable=True, ge=0, le=1)
+    rate: float | None = pa.Field(nullable=True, ge=0, le=1)
+    threshold: float | None = pa.Field(nullable=True, ge=0, le=1)
     status: str = pa.Field(isin=["pass", "fail", "not_gated"])
 
     @pa.dataframe_check
@@ -67,7 +65,7 @@ class SubmissionRows(pa.DataFrameModel):
     file_name: str = pa.Field()
     checksum: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     status: str = pa.Field(isin=["loaded", "unreadable", "superseded", "withdrawn"])
-    rows_read: Optional[pl.Int32] = pa.Field(nullable=True, ge=0)
+    rows_read: pl.Int32 | None = pa.Field(nullable=True, ge=0)
 
     @pa.dataframe_check
     def loaded_files_conserve_rows(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.config import load_layouts
+from pipelines.core.config import load_layouts
 
 _LAYOUTS = load_layouts()
 

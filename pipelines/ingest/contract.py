@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.config import Layout
+from pipelines.core.config import Layout
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from schemas.raw import REASONS
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.config import Layout, Layouts
+from pipelines.core.config import Layout, Layouts
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pipelines.config import load_layouts, load_rules
+from pipelines.core.config import load_layouts, load_rules
+from pipelines.core.warehouse import connect
 from pipelines.ingest.pseudonymise import pseudonym_key
 from pipelines.ingest.read_month import PreparedMonth, read_month
 from pipelines.ingest.write_month import MonthSummary, write_month
-from pipelines.warehouse import connect
 
 
 def load_month(

@@ -14,7 +14,7 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.config import Layout
+from pipelines.core.config import Layout
 from pipelines.ingest.read_extract import LINE_COLUMN
 
 BOOKING_DATE = "booking_date_parsed"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import ConfigError, Layout
+from pipelines.core.config import ConfigError, Layout
 
 ENV_KEY = "MDQ_PSEUDONYM_KEY"
 # Sample-only: it protects nothing, so it is used only for folders the generator marked synthetic.

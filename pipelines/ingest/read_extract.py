@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import Layout
+from pipelines.core.config import Layout
 
 # A single field longer than the csv module's default (128 KiB) is still a row to quarantine,
 # not a reason to abandon the whole file.

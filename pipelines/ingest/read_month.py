@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import Layout, Layouts
+from pipelines.core.config import Layout, Layouts
 from pipelines.ingest.contract import SOURCE_COLUMN, validate_batch
 from pipelines.ingest.landing import Extract, checksum, choose_current, discover
 from pipelines.ingest.placement import place_in_month

@@ -15,11 +15,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines.config import Layouts
-from pipelines.fingerprint import config_fingerprint
+from pipelines.core.config import Layouts
+from pipelines.core.fingerprint import config_fingerprint
+from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
-from pipelines.warehouse import create_temp_model, install_rules, mark_stage, read_sql
 from schemas.canonical import canonical_failures
 
 RAW_RELATIONS = {

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from pipelines.config import load_layouts, load_rules
-from pipelines.measures import write_atomically
+from pipelines.core.config import load_layouts, load_rules
+from pipelines.core.files import write_atomically
 from pipelines.scorecard.data import read_scorecard_data
 from pipelines.scorecard.page import build_page
 

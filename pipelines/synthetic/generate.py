@@ -13,22 +13,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from pipelines.core.months import month_ordinal, months_between, parse_month
+
 from . import config
 from .geography import build_geography
 from .mess import MessRates, apply_row_mess, reordered_columns
 from .people import Booking, booking_times, make_booking
+from .profiles import profile
 from .reference import IOD_NAMES, ONSPD_NAME, write_reference_data
-from .story import (
-    DEFAULT_SEED,
-    SAMPLE_MONTHS,
-    invalid_count,
-    month_ordinal,
-    monthly_volume,
-    months_between,
-    parse_month,
-    target_rates,
-)
-from .trusts import DEFAULT_ORGS, TrustProfile, profile
+from .story import DEFAULT_SEED, SAMPLE_MONTHS, invalid_count, monthly_volume, target_rates
+from .trusts import DEFAULT_ORGS, TrustProfile
 from .writers import ROW_BUILDERS, event_rows, file_name, is_generated_name, write_layout
 
 # Marks a folder as synthetic so the ingest may use its sample-only pseudonymisation key there

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import random
-import re
 
-from .trusts import TrustProfile, profile
+from pipelines.core.months import parse_month
+
+from .profiles import profile
+from .trusts import TrustProfile
 
 DEFAULT_SEED = 20250401  # the shipped sample's seed
 SAMPLE_MONTHS = ("2025-04", "2026-09")  # first and last month of the shipped sample
@@ -42,39 +44,6 @@ JITTER = 0.005  # +/- on ordinary months, so trend lines are not ruler-flat
 
 # Relative booking volume by calendar month (bookings lead births by ~6 months; mild season).
 SEASON = (1.02, 0.97, 1.03, 0.98, 1.01, 0.97, 1.03, 1.04, 1.02, 1.00, 1.01, 0.92)
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_month(month: str) -> tuple[int, int]:
-    match = _MONTH.match(month)
-    if not match:
-        raise ValueError(f"month must be YYYY-MM, got {month!r}")
-    return int(match.group(1)), int(match.group(2))
-
-
-def months_between(start: str, end: str) -> list[str]:
-    """Inclusive list of YYYY-MM months from start to end."""
-    y, m = parse_month(start)
-    y_end, m_end = parse_month(end)
-    if (y, m) > (y_end, m_end):
-        raise ValueError(f"start month {start} is after end month {end}")
-    months = []
-    while (y, m) <= (y_end, m_end):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
-
-
-def previous_month(month: str) -> str:
-    y, m = parse_month(month)
-    return f"{y - 1:04d}-12" if m == 1 else f"{y:04d}-{m - 1:02d}"
-
-
-def month_ordinal(month: str) -> int:
-    y, m = parse_month(month)
-    return (y - 2000) * 12 + (m - 1)
-
 
 def monthly_volume(trust: TrustProfile, month: str, seed: int, scale: float) -> int:
     """Distinct pregnancies booked in the month (the measures' denominator)."""

@@ -87,19 +87,3 @@ TRUSTS: dict[str, TrustProfile] = {
 }
 
 DEFAULT_ORGS: tuple[str, ...] = ("RKB", "RJC", "RLT")
-
-
-def profile(code: str) -> TrustProfile:
-    """The LMNS Trust's profile, or a national-scale one (`national.national_orgs`)."""
-    found = TRUSTS.get(code)
-    if found is not None:
-        return found
-    from .national import national_profiles  # late: national builds on this module
-
-    found = national_profiles().get(code)
-    if found is not None:
-        return found
-    known = ", ".join(sorted(TRUSTS))
-    message = (f"no synthetic profile for organisation {code!r} (known: {known}, "
-               f"or a code from national_orgs())")
-    raise ValueError(message)

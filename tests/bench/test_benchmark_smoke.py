@@ -96,7 +96,7 @@ def test_national_orgs_are_plausible_and_sized_for_a_national_year() -> None:
     from collections import Counter
 
     from pipelines.synthetic import NATIONAL_TRUSTS, national_orgs
-    from pipelines.synthetic.trusts import profile
+    from pipelines.synthetic.profiles import profile
 
     orgs = national_orgs()
     assert len(orgs) == len(set(orgs)) == NATIONAL_TRUSTS == 130

@@ -23,9 +23,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from checks import ge_context, ge_gate
+from checks import context as gx_context
+from checks import data_docs, suites
 from checks.data_docs_offline import SITE_VENDOR, VENDOR_DIR, make_offline
-from checks.ge_gate import run_ge_gate
+from checks.validation import run_ge_gate
 from tests.scorecard.cdp import Browser, find_chromium
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "checks" / "rules.yaml"
@@ -55,7 +56,7 @@ def sites(tmp_path_factory) -> tuple[Path, Path]:
     """(the site exactly as GE writes it, a copy after make_offline).
 
     The gate runs without docs and the site is then built from its stored results with the same
-    ``ge_context.build_data_docs`` the gate uses, so the raw site stays raw even once the gate
+    ``data_docs.build_data_docs`` the gate uses, so the raw site stays raw even once the gate
     calls make_offline itself.
     """
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -63,13 +64,13 @@ def sites(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("data_docs_offline")
     work = base / "work"
     run_ge_gate(_bookings(), yaml.safe_load(RULES_PATH.read_text()), work)
-    context = ge_context.open_context(work)
+    context = gx_context.open_context(work)
     ids = [
-        ExpectationSuiteIdentifier(name=ge_gate.SUITE_ROWS),
-        ExpectationSuiteIdentifier(name=ge_gate.SUITE_TRUSTS),
+        ExpectationSuiteIdentifier(name=suites.SUITE_ROWS),
+        ExpectationSuiteIdentifier(name=suites.SUITE_TRUSTS),
         *context.validation_results_store.list_keys(),
     ]
-    raw = ge_context.build_data_docs(context, base / "raw_site", ids, site_name="maternity_dq_gate_2025-04").parent
+    raw = data_docs.build_data_docs(context, base / "raw_site", ids, site_name="maternity_dq_gate_2025-04").parent
     site = base / "site"
     shutil.copytree(raw, site)
     make_offline(site)
@@ -259,8 +260,8 @@ def test_offline_site_renders_with_no_network(sites, tmp_path):
                     )
                 )
                 assert len(rows) == 2, rows  # one run of each suite for the month
-                assert any(ge_gate.SUITE_ROWS in r for r in rows)
-                assert any(ge_gate.SUITE_TRUSTS in r for r in rows)
+                assert any(suites.SUITE_ROWS in r for r in rows)
+                assert any(suites.SUITE_TRUSTS in r for r in rows)
                 assert all("maternity_dq_gate_2025-04" in r for r in rows)
                 browser.screenshot(shots / "data_docs_index.png", height=900)
                 # the Bootstrap tab and the second bootstrap-table work too
@@ -276,7 +277,7 @@ def test_offline_site_renders_with_no_network(sites, tmp_path):
                 browser.evaluate("void jQuery('.date-filter-control').first().datepicker('show')")
                 assert browser.evaluate("!!document.querySelector('.datepicker-dropdown')")
                 assert not browser.exceptions and not [m for m in browser.console if m["level"] == "error"]
-            elif page.parts[-5:-3] == ("validations", ge_gate.SUITE_TRUSTS):
+            elif page.parts[-5:-3] == ("validations", suites.SUITE_TRUSTS):
                 assert browser.evaluate("document.body.innerText").count("unexpected values found") == 2
                 browser.screenshot(shots / "data_docs_validation_trusts.png", height=1400)
             elif page.parent.name == "expectations":

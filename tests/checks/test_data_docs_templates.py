@@ -34,8 +34,9 @@ from great_expectations.render.renderer.site_builder import SiteBuilder
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from great_expectations.render.view.view import DefaultJinjaView
 
-from checks import data_docs_templates, ge_context, ge_gate
-from checks.ge_gate import run_ge_gate
+from checks import context as gx_context
+from checks import data_docs, data_docs_templates, suites
+from checks.validation import run_ge_gate
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "checks" / "rules.yaml"
 PC = "MSD_MOTHER_POSTCODE_VALID"
@@ -127,7 +128,7 @@ def test_jinja_loads_through_the_bytecode_cache_hook():
 
 
 def test_site_builder_uses_the_cached_views_in_every_section(tmp_path, monkeypatch):
-    context = ge_context.open_context(tmp_path / "work")
+    context = gx_context.open_context(tmp_path / "work")
     stock = SiteBuilder(
         data_context=context,
         store_backend={"class_name": "TupleFilesystemStoreBackend", "base_directory": str(tmp_path / "stock")},
@@ -145,7 +146,7 @@ def test_site_builder_uses_the_cached_views_in_every_section(tmp_path, monkeypat
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(SiteBuilder, "build", keep)
-    ge_context.build_data_docs(context, tmp_path / "site", [], site_name="s")
+    data_docs.build_data_docs(context, tmp_path / "site", [], site_name="s")
     (builder,) = seen
     assert set(builder.site_section_builders) == set(data_docs_templates.DOCS_SECTIONS)
     cache = data_docs_templates.compiled_templates()
@@ -162,7 +163,7 @@ def test_a_view_that_no_longer_has_a_plain_environment_is_left_alone(caplog, mon
     class Odd:
         env = None
 
-    with caplog.at_level("WARNING", logger="checks.ge_context"):
+    with caplog.at_level("WARNING", logger="checks.data_docs_templates"):
         data_docs_templates._attach_template_cache(Odd())
         data_docs_templates._attach_template_cache(Odd())
     assert len([r for r in caplog.records if "compiled on every build" in r.getMessage()]) == 1
@@ -211,7 +212,7 @@ def test_a_template_the_cache_cannot_key_is_compiled_and_not_stored(monkeypatch,
 
     monkeypatch.setattr(data_docs_templates, "_compile_fingerprint", broken)
     env = jinja2.Environment(loader=jinja2.DictLoader({"t.j2": "{{ x }}!"}), bytecode_cache=cache)
-    with caplog.at_level("WARNING", logger="checks.ge_context"):
+    with caplog.at_level("WARNING", logger="checks.data_docs_templates"):
         assert env.get_template("t.j2").render(x="a") == "a!"
     assert len(cache) == 0
     assert "cannot key t.j2" in caplog.text
@@ -223,10 +224,10 @@ def test_a_template_the_cache_cannot_key_is_compiled_and_not_stored(monkeypatch,
 def test_cached_views_write_the_same_site_as_ge_stock_views(tmp_path, rules):
     work = tmp_path / "work"
     run_ge_gate(pd.concat([_month("2025-04"), _month("2025-05")]), rules, work)
-    context = ge_context.open_context(work)
+    context = gx_context.open_context(work)
     ids = [
-        ExpectationSuiteIdentifier(name=ge_gate.SUITE_ROWS),
-        ExpectationSuiteIdentifier(name=ge_gate.SUITE_TRUSTS),
+        ExpectationSuiteIdentifier(name=suites.SUITE_ROWS),
+        ExpectationSuiteIdentifier(name=suites.SUITE_TRUSTS),
         *context.validation_results_store.list_keys(),
     ]
     assert len(ids) == 6  # 2 suites, 2 months x 2 results
@@ -241,8 +242,8 @@ def test_cached_views_write_the_same_site_as_ge_stock_views(tmp_path, rules):
     ).build(resource_identifiers=ids)
 
     data_docs_templates.compiled_templates().clear()
-    first = ge_context.build_data_docs(context, tmp_path / "first", ids, site_name="docs").parent
-    second = ge_context.build_data_docs(context, tmp_path / "second", ids, site_name="docs").parent
+    first = data_docs.build_data_docs(context, tmp_path / "first", ids, site_name="docs").parent
+    second = data_docs.build_data_docs(context, tmp_path / "second", ids, site_name="docs").parent
 
     stock = _site_files(stock_dir)
     assert len([p for p in stock if p.endswith(".html")]) == 7  # index, 2 suites, 4 results
@@ -272,7 +273,7 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
         assert site == (docs / "data_docs" / month).resolve()
         pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
         assert len(pages) == 5, pages  # index, 2 suites, this month's 2 results
-        for suite in (ge_gate.SUITE_ROWS, ge_gate.SUITE_TRUSTS):
+        for suite in (suites.SUITE_ROWS, suites.SUITE_TRUSTS):
             assert f"expectations/{suite}.html" in pages
             assert len([p for p in pages if p.startswith(f"validations/{suite}/maternity_dq_gate_{month}/")]) == 1
         assert not [p for p in pages if other in p]
@@ -281,7 +282,7 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
         assert html.count(f"maternity_dq_gate_{month}") >= 2  # both results listed in the index
         assert f"maternity_dq_gate_{other}" not in html
 
-        trusts_page = next((site / "validations" / ge_gate.SUITE_TRUSTS).rglob("*.html")).read_text()
+        trusts_page = next((site / "validations" / suites.SUITE_TRUSTS).rglob("*.html")).read_text()
         (failing_org,) = {org for org, _ in FAILING[month]}
         (passing_org,) = {"RAA", "RBB"} - {failing_org}
         assert failing_org in trusts_page  # the failing Trust is named on its own month's page
@@ -293,7 +294,7 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
 def test_a_page_ge_fails_to_render_fails_the_build_instead_of_going_missing(tmp_path, rules, monkeypatch):
     work = tmp_path / "work"
     run_ge_gate(_month("2025-04"), rules, work)
-    context = ge_context.open_context(work)
+    context = gx_context.open_context(work)
     ids = list(context.validation_results_store.list_keys())
     assert len(ids) == 2
 
@@ -303,4 +304,4 @@ def test_a_page_ge_fails_to_render_fails_the_build_instead_of_going_missing(tmp_
     # Result pages only: the index has its own view class, so index.html is still written.
     monkeypatch.setattr(data_docs_templates.CachedTemplatesPageView, "render", broken)
     with pytest.raises(RuntimeError, match="has no page for"):
-        ge_context.build_data_docs(context, tmp_path / "site", ids, site_name="docs")
+        data_docs.build_data_docs(context, tmp_path / "site", ids, site_name="docs")

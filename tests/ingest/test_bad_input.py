@@ -259,8 +259,8 @@ def test_file_name_month_disagreeing_with_rows(landing, tmp_path):
     wh = tmp_path / "w.duckdb"
     load(landing, wh, month="2025-05")
     assert _status(wh, "K2_RKB_MaternityBookings_202505.csv")[1:4] == (10, 0, 10)
-    from pipelines.measures import compute_measures
-    from pipelines.warehouse import connect
+    from pipelines.core.warehouse import connect
+    from pipelines.measures.compute import compute_measures
 
     with connect(wh) as con:
         compute_measures(con, "2025-05")
@@ -278,8 +278,8 @@ def test_pregnancy_file_without_events_marks_the_trust_incomplete(landing, tmp_p
         "no readable clinical events file"
         in query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [PREG])[0][0]
     )
-    from pipelines.measures import compute_measures
-    from pipelines.warehouse import connect
+    from pipelines.core.warehouse import connect
+    from pipelines.measures.compute import compute_measures
 
     with connect(wh) as con:
         compute_measures(con, "2025-04")

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.config import load_layouts
+from pipelines.core.config import load_layouts
 from pipelines.ingest import read_extract as rx
 from pipelines.ingest.read_extract import RowProblem, UnreadableExtract, read_extract
 

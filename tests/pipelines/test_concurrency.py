@@ -9,8 +9,8 @@ import sys
 import threading
 import time
 
-from pipelines.paths import REPO_ROOT, SAMPLE_DATA
-from pipelines.warehouse import connect
+from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
+from pipelines.core.warehouse import connect
 from tests.conftest import query
 
 
@@ -20,7 +20,7 @@ def _mdq(args, tmp_path):
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "pipelines.cli.main", *args],
         env=env,
         cwd=home,
         stdout=subprocess.PIPE,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.paths import REPO_ROOT
+from pipelines.core.paths import REPO_ROOT
 from tests.dagster_web import dagster_dev, graphql
 
 BIN = Path(sys.executable).parent

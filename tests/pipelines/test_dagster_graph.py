@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.runner import RunSettings
+from pipelines.orchestration.in_process import RunSettings
 from tests.conftest import FIXTURE_MONTH
 
 
@@ -88,8 +88,8 @@ def test_measures_csv_has_the_interface_columns(settings):
 
 
 def test_sensor_requests_a_run_for_new_and_changed_extracts(settings):
-    from pipelines.resources import MdqSettings
-    from pipelines.sensors import landing_sensor
+    from pipelines.orchestration.resources import MdqSettings
+    from pipelines.orchestration.sensors import landing_sensor
 
     resource = MdqSettings(landing=str(settings.landing), warehouse=str(settings.warehouse), out=str(settings.out))
     with dg.instance_for_test() as instance:
@@ -133,7 +133,7 @@ def test_backfill_and_resubmission_rerun(tmp_path):
     """Two sample months materialised in turn (a backfill), then a resubmission of one file re-run."""
     import shutil
 
-    from pipelines.paths import SAMPLE_DATA
+    from pipelines.core.paths import SAMPLE_DATA
     from tests.conftest import query
 
     landing = tmp_path / "landing"

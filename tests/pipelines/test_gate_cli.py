@@ -13,10 +13,10 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
-from pipelines.paths import REPO_ROOT
+from pipelines.core.paths import REPO_ROOT
 from tests.conftest import FIXTURE_MONTH
 
-MDQ = [sys.executable, "-m", "pipelines.cli"]
+MDQ = [sys.executable, "-m", "pipelines.cli.main"]
 
 
 def mdq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

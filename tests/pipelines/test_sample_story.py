@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import months_between
-from pipelines.gate import evaluate_gate
-from pipelines.paths import SAMPLE_DATA
+from pipelines.core.months import months_between
+from pipelines.core.paths import SAMPLE_DATA
+from pipelines.gate.verdicts import evaluate_gate
 from tests.conftest import query
 
 MONTHS = months_between("2025-04", "2026-09")
@@ -32,10 +32,10 @@ STORY_BREACHES = {
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory) -> Path:
-    from pipelines.gate_results import run_month_gate
+    from pipelines.core.warehouse import connect
+    from pipelines.gate.results import run_month_gate
     from pipelines.ingest.load_month import load_month
-    from pipelines.measures import compute_measures
-    from pipelines.warehouse import connect
+    from pipelines.measures.compute import compute_measures
 
     root = tmp_path_factory.mktemp("sample")
     warehouse = root / "mdq.duckdb"

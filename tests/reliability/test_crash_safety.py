@@ -16,7 +16,7 @@ import time
 import duckdb
 import pytest
 
-from pipelines.paths import REPO_ROOT, SAMPLE_DATA
+from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
 
 MONTH = "2025-05"
 RESUBMITTED = "BadgerNet_RJC_Booking_2025-05.csv"
@@ -61,7 +61,7 @@ def _start(tmp_path, landing, home, month=MONTH):
     args = [
         sys.executable,
         "-m",
-        "pipelines.cli",
+        "pipelines.cli.main",
         "run",
         "--month",
         month,

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.config import load_layouts
+from pipelines.core.config import load_layouts
 from pipelines.ingest.landing import identify
 from pipelines.ingest.read_month import read_one
 from tests.conftest import FIXTURE_LANDING

@@ -7,10 +7,10 @@ import hashlib
 import dagster as dg
 import pytest
 
-from pipelines.config import ConfigError
+from pipelines.core.config import ConfigError
 from pipelines.definitions import defs
 from pipelines.ingest.pseudonymise import ENV_KEY, SAMPLE_ONLY_KEY, SYNTHETIC_MARKER, pseudonym_key
-from pipelines.runner import RunSettings
+from pipelines.orchestration.in_process import RunSettings
 from tests.conftest import FIXTURE_MONTH, query
 
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from pipelines.core.paths import SAMPLE_DATA
 from pipelines.definitions import defs
-from pipelines.paths import SAMPLE_DATA
-from pipelines.runner import RunSettings
+from pipelines.orchestration.in_process import RunSettings
 
 MONTHS = ("2026-03", "2026-04")
 

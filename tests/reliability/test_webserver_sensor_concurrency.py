@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.paths import REPO_ROOT, SAMPLE_DATA
+from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
 from tests.conftest import query
 from tests.dagster_web import dagster_dev, graphql
 
@@ -64,7 +64,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli",
+                "pipelines.cli.main",
                 "run",
                 "--month",
                 "2025-05",

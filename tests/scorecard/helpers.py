@@ -46,8 +46,8 @@ def shift_to_may(landing: Path) -> None:
 
 
 def build(landing: Path, warehouse: Path, months: list[str]) -> Path:
-    from pipelines.measures import compute_measures
-    from pipelines.warehouse import connect
+    from pipelines.core.warehouse import connect
+    from pipelines.measures.compute import compute_measures
 
     for month in months:
         load(landing, warehouse, month)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.measures import read_measures, write_measures_csv
+from pipelines.core.warehouse import connect
+from pipelines.measures.compute import read_measures, write_measures_csv
 from pipelines.scorecard import write_scorecard
-from pipelines.warehouse import connect
 from tests.scorecard.cdp import Browser, find_chromium
 from tests.scorecard.helpers import MAY
 

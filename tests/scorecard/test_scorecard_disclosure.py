@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipelines.paths import RULES_FILE
+from pipelines.core.paths import RULES_FILE
 from pipelines.scorecard.data import reason_kind
 from pipelines.scorecard.disclosure import DisclosurePolicy
 
@@ -31,7 +31,7 @@ def test_rates_from_suppressed_counts_are_not_shown():
 
 def test_policy_comes_from_the_rules_file():
     disclosure = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["disclosure"]
-    from pipelines.config import load_rules
+    from pipelines.core.config import load_rules
 
     policy = DisclosurePolicy.from_rules(load_rules())
     assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to) == (

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.measures import read_measures, write_measures_csv, write_worklists
-from pipelines.paths import RULES_FILE
+from pipelines.core.paths import RULES_FILE
+from pipelines.core.warehouse import connect
+from pipelines.measures.compute import read_measures, write_measures_csv
+from pipelines.measures.worklists import write_worklists
 from pipelines.scorecard import write_scorecard
 from pipelines.scorecard.data import MeasureRow
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import sentence, widest_gap
-from pipelines.warehouse import connect
 from tests.scorecard.helpers import (
     APRIL,
     MAY,

@@ -1,0 +1,1 @@
+"""Plumbing every stage shares: paths, configuration, months, the warehouse connection, errors."""

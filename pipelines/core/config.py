@@ -1,0 +1,129 @@
+"""Loads the two configuration files: the rules (checks/rules.yaml) and the layouts (schemas/layouts.yaml).
+
+Every other module takes its thresholds, code lists and column mappings from here, so that the
+files stay the one source of truth.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.core.paths import LAYOUTS_FILE, RULES_FILE
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing or says something the pipeline cannot use."""
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: configuration file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+@lru_cache(maxsize=8)
+def _rules_cached(path: str, mtime: float) -> dict[str, Any]:
+    return _load_yaml(Path(path))
+
+
+def load_rules(path: Path | None = None) -> dict[str, Any]:
+    """The rules file; MDQ_RULES overrides the shipped one (a Trust staging a new threshold)."""
+    path = Path(path or os.environ.get("MDQ_RULES") or RULES_FILE)
+    rules = _rules_cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    for measure in rules.get("measures", []):
+        if measure.get("gated") and not 0 <= float(measure.get("threshold", -1)) <= 1:
+            raise ConfigError(f"{path}: measure {measure.get('id')}: threshold must be 0..1")
+    return rules
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    header: str
+    required: bool = False
+    identifier: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    key: str
+    system: str
+    role: str
+    file_pattern: str
+    encoding: str
+    delimiter: str
+    quoting: str
+    columns: tuple[ColumnSpec, ...]
+    formats: dict[str, str] = field(default_factory=dict)
+    patterns: dict[str, str] = field(default_factory=dict)
+    maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def _layout(key: str, spec: dict[str, Any]) -> Layout:
+    columns = tuple(
+        ColumnSpec(
+            name=name,
+            header=str(col["header"]),
+            required=bool(col.get("required", False)),
+            identifier=bool(col.get("identifier", False)),
+        )
+        for name, col in spec["columns"].items()
+    )
+    maps = {k: {str(a): str(b) for a, b in v.items()} for k, v in spec.items() if k.endswith("_map")}
+    known = {"system", "role", "file_pattern", "encoding", "delimiter", "quoting", "columns", "formats", "patterns"}
+    extra = {k: v for k, v in spec.items() if k not in known and not k.endswith("_map")}
+    return Layout(
+        key=key,
+        system=spec["system"],
+        role=spec["role"],
+        file_pattern=spec["file_pattern"],
+        encoding=spec["encoding"],
+        delimiter=spec["delimiter"],
+        quoting=spec.get("quoting", "rfc4180"),
+        columns=columns,
+        formats=dict(spec.get("formats", {})),
+        patterns=dict(spec.get("patterns", {})),
+        maps=maps,
+        extra=extra,
+    )
+
+
+@dataclass(frozen=True)
+class Layouts:
+    layouts: tuple[Layout, ...]
+    providers: dict[str, str]
+
+    def by_key(self, key: str) -> Layout:
+        return next(layout for layout in self.layouts if layout.key == key)
+
+
+def load_layouts(path: Path | None = None) -> Layouts:
+    """The layouts file; MDQ_LAYOUTS overrides the shipped one (another region's providers)."""
+    return _layouts_cached(str(Path(path or os.environ.get("MDQ_LAYOUTS") or LAYOUTS_FILE)))
+
+
+@lru_cache(maxsize=4)
+def _layouts_cached(path: str) -> Layouts:
+    data = _load_yaml(Path(path))
+    providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
+    return Layouts(layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers)
+
+
+def gated_measures(rules: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in rules["measures"] if m.get("gated")]

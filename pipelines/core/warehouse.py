@@ -1,0 +1,185 @@
+"""The DuckDB warehouse: one file, one writer at a time, rules and mappings loaded per connection.
+
+DuckDB lets only one process hold a database file open for writing, and a writer excludes other
+processes' readers too. `dagster dev` runs and `mdq` on the same checkout therefore take a file
+lock beside the warehouse before connecting and hold the connection only for the step at hand;
+a second process waits its turn (up to MDQ_LOCK_TIMEOUT seconds) instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+from filelock import FileLock, Timeout
+
+from pipelines.core.config import Layouts
+from pipelines.core.paths import SQL_DIR
+
+LOCK_TIMEOUT_S = float(os.environ.get("MDQ_LOCK_TIMEOUT", "600"))
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process held the warehouse for longer than the lock timeout."""
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path) + ".lock")
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S)
+    except Timeout:
+        raise WarehouseBusy(
+            f"{path}: another mdq or Dagster run held the warehouse for {LOCK_TIMEOUT_S:.0f} s"
+        ) from None
+    try:
+        if read_only and not path.exists():
+            raise FileNotFoundError(f"{path}: no warehouse yet; run `mdq run` first")
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            if not read_only:
+                con.execute(read_sql("warehouse/tables"))
+            yield con
+        finally:
+            con.close()
+    finally:
+        lock.release()
+
+
+def read_sql(model: str) -> str:
+    return (SQL_DIR / f"{model}.sql").read_text(encoding="utf-8")
+
+
+def create_temp_model(con: duckdb.DuckDBPyConnection, model: str) -> None:
+    """Materialise sql/<model>.sql as a temp table named after the file."""
+    name = Path(model).name
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {read_sql(model)}")
+
+
+def _set(con: duckdb.DuckDBPyConnection, name: str, value: Any) -> None:
+    con.execute(f"SET VARIABLE {name} = $value", {"value": value})
+
+
+def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts: Layouts) -> None:
+    """Puts the rules file and the layout code maps where SQL can read them, then the macros."""
+    pc = rules["postcode"]
+    _set(con, "postcode_format_regex", pc["format_regex"])
+    _set(con, "postcode_pseudo_outward", [str(x) for x in pc["pseudo_outward_codes"]])
+    _set(con, "postcode_null_tokens", [str(x).strip().upper() for x in pc["null_tokens"]])
+    eth = rules["ethnic_category"]
+    _set(con, "ethnic_valid_codes", [str(x) for x in eth["valid_codes"]])
+    _set(con, "ethnic_not_known_group", eth["not_known_group"])
+    for field, bounds in rules["plausibility"].items():
+        _set(con, f"{field}_min", float(bounds["min"]))
+        _set(con, f"{field}_max", float(bounds["max"]))
+    _set(con, "smoking_recorded", [str(x) for x in rules["smoking"]["recorded"]])
+    _set(con, "imd_edition", int(rules["imd"]["edition"]))
+    events = layouts.by_key("CernerEvents")
+    _set(con, "cerner_event_date_format", events.formats["event_date"])
+    _set(con, "cerner_booking_window_days", int(events.extra["booking_window_days_after"]))
+
+    measures = rules["measures"]
+    _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
+    _set(con, "not_known_label", eth["not_known_group"])
+    _set(con, "breakdowns", list(rules["breakdowns"]))
+    _register(
+        con,
+        "rule_measures",
+        pl.DataFrame(
+            [
+                (
+                    m["id"],
+                    m["flag"],
+                    bool(m.get("gated")),
+                    float(m["threshold"]) if m.get("gated") else None,
+                    m.get("severity", "error"),
+                    list(m.get("degenerate_breakdowns", [])),
+                    i,
+                )
+                for i, m in enumerate(measures)
+            ],
+            schema={
+                "measure_id": pl.String,
+                "flag": pl.String,
+                "gated": pl.Boolean,
+                "threshold": pl.Float64,
+                "severity": pl.String,
+                "degenerate_breakdowns": pl.List(pl.String),
+                "measure_order": pl.Int32,
+            },
+            orient="row",
+        ),
+    )
+    _register(
+        con,
+        "rule_providers",
+        pl.DataFrame(
+            {"org_code": list(layouts.providers), "provider_name": list(layouts.providers.values())},
+            schema={"org_code": pl.String, "provider_name": pl.String},
+        ),
+    )
+    groups = [(str(code), group) for group, codes in eth["groups"].items() for code in codes]
+    _register(con, "rule_ethnic_groups", pl.DataFrame(groups, schema=["code", "ethnic_group"], orient="row"))
+    ethnic, smoking = [], []
+    for layout in layouts.layouts:
+        ethnic += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("ethnic_map", {}).items()]
+        smoking += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("smoking_map", {}).items()]
+    _register(con, "map_ethnic", pl.DataFrame(ethnic, schema=["system", "source_key", "code"], orient="row").unique())
+    _register(
+        con, "map_smoking", pl.DataFrame(smoking, schema=["system", "source_key", "status"], orient="row").unique()
+    )
+    canonical_units = events.extra["measurement_units"]
+    _register(
+        con,
+        "map_events",
+        pl.DataFrame(
+            [(k, v, canonical_units[v]) for k, v in events.maps["event_map"].items()],
+            schema={"event": pl.String, "measurement": pl.String, "unit": pl.String},
+            orient="row",
+        ),
+    )
+    _register(
+        con,
+        "map_units",
+        pl.DataFrame(
+            [(k, v["to"], float(v["factor"])) for k, v in events.extra["unit_factors"].items()],
+            schema=["unit", "to_unit", "factor"],
+            orient="row",
+        ),
+    )
+    con.execute(read_sql("macros/msds_rules"))
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    con.register(f"_{name}_frame", frame.to_arrow())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _{name}_frame")
+    con.unregister(f"_{name}_frame")
+
+
+STAGES = ("ingested", "measured", "gated", "published")
+
+
+def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str, fingerprint: str | None = None) -> None:
+    """Record the step just finished; call inside the step's own transaction. The ingest passes the
+    configuration fingerprint; later steps keep it."""
+    con.execute(
+        """INSERT INTO month_progress VALUES (?, ?, ?, now()::TIMESTAMP, ?)
+           ON CONFLICT (reporting_month) DO UPDATE SET stage = EXCLUDED.stage, stage_rank = EXCLUDED.stage_rank,
+           updated_at = EXCLUDED.updated_at,
+           config_fingerprint = coalesce(EXCLUDED.config_fingerprint, month_progress.config_fingerprint)""",
+        [month, stage, STAGES.index(stage), fingerprint],
+    )
+
+
+def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, str | None]:
+    """(last finished stage, configuration fingerprint of the month's ingest)."""
+    row = con.execute(
+        "SELECT stage, config_fingerprint FROM month_progress WHERE reporting_month = ?", [month]
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, None)

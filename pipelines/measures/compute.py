@@ -1,0 +1,66 @@
+"""Computes the month's measures in the warehouse and writes measures-YYYY-MM.csv.
+
+The SQL (sql/marts/trust_month_status.sql, sql/measures/flag_rates.sql) does the counting;
+this module only runs it for a month, stores the result as history and writes the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.core.config import load_layouts, load_rules
+from pipelines.core.files import write_atomically
+from pipelines.core.warehouse import install_rules, mark_stage, read_sql
+
+CSV_COLUMNS = [
+    "reporting_month",
+    "org_code",
+    "source_system",
+    "measure_id",
+    "breakdown",
+    "group",
+    "numerator",
+    "denominator",
+    "rate",
+    "threshold",
+    "status",
+    "completeness",
+    "degenerate",
+    "imd_edition",
+]
+
+
+def compute_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
+    """Replace the month's rows of trust_month_status and measures; return the measures."""
+    install_rules(con, load_rules(), load_layouts())
+    con.execute("SET VARIABLE month = ?", [month])
+    con.execute("BEGIN")
+    try:
+        con.execute("DELETE FROM trust_month_status WHERE reporting_month = ?", [month])
+        con.execute("INSERT INTO trust_month_status BY NAME " + read_sql("marts/trust_month_status"))
+        con.execute("DELETE FROM measures WHERE reporting_month = ?", [month])
+        con.execute("INSERT INTO measures BY NAME " + read_sql("measures/flag_rates"))
+        mark_stage(con, month, "measured")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return read_measures(con, month)
+
+
+def read_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
+    return (
+        con.sql("SELECT * FROM measures WHERE reporting_month = $m ORDER BY rowid", params={"m": month})
+        .pl()
+        .select(CSV_COLUMNS)
+    )
+
+
+def write_measures_csv(measures: pl.DataFrame, out_dir: Path, month: str) -> Path:
+    path = out_dir / f"measures-{month}.csv"
+    frame = measures.with_columns(pl.col("rate").round(6))
+    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
+    return path

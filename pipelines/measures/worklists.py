@@ -1,0 +1,32 @@
+"""Per-Trust worklists: the month's records failing a gated measure, by file and line, to fix at source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.config import load_layouts, load_rules
+from pipelines.core.files import write_atomically
+from pipelines.core.warehouse import install_rules, read_sql
+
+
+def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -> dict[str, Path]:
+    """worklist-YYYY-MM-ORG.csv per Trust: its records failing a gated measure, with the reason."""
+    install_rules(con, load_rules(), load_layouts())
+    con.execute("SET VARIABLE month = ?", [month])
+    frame = con.sql(read_sql("measures/worklist")).pl()
+    orgs = [
+        r[0]
+        for r in con.execute(
+            "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]
+        ).fetchall()
+    ]
+    by_org = frame.partition_by("org_code", as_dict=True)
+    paths = {}
+    for org in orgs:
+        path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"
+        rows = by_org.get((org,), frame.clear())  # a Trust with nothing to fix still gets its (empty) file
+        write_atomically(path, rows.write_csv(null_value="").encode("utf-8"))
+        paths[org] = path
+    return paths
