@@ -62,7 +62,7 @@ def project_instance():
 def run_month(
     month: str, settings: RunSettings, instance: dg.DagsterInstance | None = None
 ) -> dg.ExecuteInProcessResult:
-    from pipelines.definitions import defs
+    from pipelines.orchestration.definitions import defs
 
     job = defs.resolve_job_def("monthly_dq")
     result = job.execute_in_process(

@@ -1,0 +1,140 @@
+"""Reads the shipped sample back with the csv module and the rules file, independently of the generator."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "sample_data"
+LAYOUTS = yaml.safe_load((REPO / "schemas" / "layouts.yaml").read_text(encoding="utf-8"))
+RULES = yaml.safe_load((REPO / "checks" / "rules.yaml").read_text(encoding="utf-8"))
+
+MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 10)]
+EXPECTED_FAILS = {
+    ("RLT", "2025-10", "postcode"),
+    ("RLT", "2025-11", "postcode"),
+    ("RLT", "2025-12", "postcode"),
+    ("RKB", "2026-04", "ethnic"),
+    ("RKB", "2026-05", "ethnic"),
+    ("RKB", "2026-06", "ethnic"),
+}
+MARGIN = 0.015
+
+# layout -> (encoding, delimiter, line end, booking-date format, id, date, postcode, ethnic headers)
+READ = {
+    "K2": ("utf-8-sig", ",", "\r\n", "%d/%m/%Y %H:%M", "Booking ID", "Booking Date", "Postcode", "Ethnic Origin"),
+    "BadgerNet": ("cp1252", ",", "\n", "%Y-%m-%d", "EpisodeID", "BookingDate", "Postcode", "EthnicCategory"),
+    "Cerner": ("utf-8", "|", "\n", "%d-%b-%Y %H:%M:%S", "PREGNANCY_ID", "BOOKING_DT_TM", "ZIPCODE", "ETHNIC_GRP_ALIAS"),
+}
+NUMERIC = {
+    "height (cm)",
+    "weight (kg)",
+    "bmi",
+    "co reading (ppm)",
+    "heightcm",
+    "weightkg",
+    "bmiatbooking",
+    "coreadingppm",
+    "gestationatbookingdays",
+    "gest_age_at_booking",
+}
+
+
+def layout_of(name: str) -> str | None:
+    """Layout of a first submission's file name (resubmissions carry a suffix: not ours)."""
+    for layout, spec in LAYOUTS.items():
+        match = re.match(spec.get("file_pattern", "^$"), name) if isinstance(spec, dict) else None
+        if match and not match.group("suffix"):
+            return layout
+    return None
+
+
+def spec_headers(layout: str) -> list[str]:
+    return [c["header"] for c in LAYOUTS[layout]["columns"].values()]
+
+
+def postcode_valid(text: str) -> bool:
+    cfg = RULES["postcode"]
+    if text.strip().upper() in cfg["null_tokens"]:
+        return False
+    squashed = re.sub(r"\s+", "", text.upper())
+    norm = f"{squashed[:-3]} {squashed[-3:]}"
+    if not re.match(cfg["format_regex"], norm):
+        return False
+    return norm.split()[0] not in cfg["pseudo_outward_codes"]
+
+
+def ethnic_valid(layout: str, text: str) -> bool:
+    if layout == "K2":
+        table = {k.strip().casefold(): v for k, v in LAYOUTS["K2"]["ethnic_map"].items()}
+        code = table.get(text.strip().casefold(), "")
+    else:
+        code = text.strip().upper()
+    return code in RULES["ethnic_category"]["valid_codes"]
+
+
+def read_table(path: Path, layout: str) -> list[list[str]]:
+    encoding, delimiter = READ[layout][0], READ[layout][1]
+    text = path.read_bytes().decode(encoding)
+    if delimiter == "|":
+        return [line.split("|") for line in text.split("\n") if line]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def women_booked(path: Path, layout: str, pessimistic: bool = False) -> list[dict[str, str]]:
+    """Distinct pregnancies booked in the file's month (measures.md population).
+
+    pessimistic: also drop rows a strict pipeline might quarantine (junk in a numeric column,
+    an ID repeated with different content), to show no verdict hangs on them.
+    """
+    fmt, id_h, date_h = READ[layout][3], READ[layout][4], READ[layout][5]
+    yyyy, mm = re.search(r"(\d{4})-?(\d{2})", path.name).groups()
+    table = read_table(path, layout)
+    headers = [h.strip().casefold() for h in table[0]]
+    rows = [dict(zip(headers, r, strict=True)) for r in table[1:]]
+    by_id: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        try:
+            booked = datetime.strptime(row[date_h.casefold()], fmt)
+        except ValueError:
+            continue
+        if (booked.year, booked.month) == (int(yyyy), int(mm)):
+            by_id[row[id_h.casefold()]].append(row)
+    women = []
+    for copies in by_id.values():
+        if pessimistic and (
+            any(c != copies[0] for c in copies)
+            or any(v and not re.fullmatch(r"\d+(\.\d+)?", v) for k, v in copies[0].items() if k in NUMERIC)
+        ):
+            continue
+        women.append(copies[0])
+    return women
+
+
+def sample_extracts() -> list[tuple[str, str, str, Path]]:
+    """(org, month, layout, path) of every bookings-level file in the shipped sample."""
+    found = []
+    for path in sorted(SAMPLE.iterdir()):
+        layout = layout_of(path.name)
+        if layout in READ:
+            match = re.match(LAYOUTS[layout]["file_pattern"], path.name)
+            org, yyyy, mm = match.group("org", "yyyy", "mm")
+            found.append((org, f"{yyyy}-{mm}", layout, path))
+    return found
+
+
+def rates(path: Path, layout: str, pessimistic: bool = False) -> tuple[int, float, float]:
+    women = women_booked(path, layout, pessimistic)
+    pc_h, eth_h = READ[layout][6].casefold(), READ[layout][7].casefold()
+    n = len(women)
+    return (n, sum(postcode_valid(w[pc_h]) for w in women) / n, sum(ethnic_valid(layout, w[eth_h]) for w in women) / n)
+
+
+# ---- reproducibility -------------------------------------------------------------------------
