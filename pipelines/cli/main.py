@@ -105,7 +105,3 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "generate":
         return commands.generate(args)
     return commands.ui()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

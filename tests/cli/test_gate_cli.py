@@ -16,7 +16,7 @@ import yaml
 from pipelines.core.paths import REPO_ROOT
 from tests.conftest import FIXTURE_MONTH
 
-MDQ = [sys.executable, "-m", "pipelines.cli.main"]
+MDQ = [sys.executable, "-m", "pipelines.cli"]
 
 
 def mdq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ def _mdq(args, tmp_path):
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli.main", *args],
+        [sys.executable, "-m", "pipelines.cli", *args],
         env=env,
         cwd=home,
         stdout=subprocess.PIPE,

@@ -61,7 +61,7 @@ def _start(tmp_path, landing, home, month=MONTH):
     args = [
         sys.executable,
         "-m",
-        "pipelines.cli.main",
+        "pipelines.cli",
         "run",
         "--month",
         month,

@@ -64,7 +64,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "pipelines.cli.main",
+                "pipelines.cli",
                 "run",
                 "--month",
                 "2025-05",
