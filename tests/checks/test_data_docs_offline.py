@@ -267,10 +267,10 @@ def test_offline_site_renders_with_no_network(sites, tmp_path):
                 # the Bootstrap tab and the second bootstrap-table work too
                 browser.evaluate("void jQuery('#Expectation-Suites-tab').tab('show')")
                 time.sleep(0.3)
-                suites = browser.evaluate(
+                suites_shown = browser.evaluate(
                     f"[...document.querySelectorAll('{SUITES_ROWS}')].filter(r => r.offsetParent).length"
                 )
-                assert suites == 2
+                assert suites_shown == 2
                 # the Run Time filter's date picker (bootstrap-datepicker) opens
                 browser.evaluate("void jQuery('#Validation-Results-tab').tab('show')")
                 time.sleep(0.3)
