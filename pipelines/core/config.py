@@ -54,6 +54,7 @@ class ColumnSpec:
     header: str
     required: bool = False
     identifier: bool = False
+    max_lines: int = 1  # physical lines a quoted value may span (schemas/layouts.yaml; default: its own line)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def _layout(key: str, spec: dict[str, Any]) -> Layout:
             header=str(col["header"]),
             required=bool(col.get("required", False)),
             identifier=bool(col.get("identifier", False)),
+            max_lines=int(col.get("max_lines", 1)),
         )
         for name, col in spec["columns"].items()
     )

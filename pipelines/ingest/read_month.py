@@ -32,10 +32,16 @@ class FileResult:
     checksum: str
     status: str  # loaded | unreadable | superseded
     rows_read: int | None = None
+    lines_read: int | None = None  # physical lines after the header
+    spans: dict[int, int] = field(default_factory=dict)  # first line -> lines, records over one line
     frame: pl.DataFrame | None = None  # rows to load, identifiers replaced by keys
     problems: list[RowProblem] = field(default_factory=list)
     error: UnreadableExtract | None = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def continuation_lines(self) -> int | None:
+        return None if self.lines_read is None else sum(n - 1 for n in self.spans.values())
 
     @property
     def rows_loaded(self) -> int:
@@ -105,6 +111,7 @@ def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> Fi
         return result
     # The raw text rows: contract, placement and pseudonyms follow in _standardise_all.
     result.rows_read, result.warnings = parsed.rows_read, parsed.warnings
+    result.lines_read, result.spans = parsed.lines_read, parsed.spans
     result.frame, result.problems = parsed.frame, parsed.problems
     return result
 

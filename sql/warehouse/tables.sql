@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     org_code          VARCHAR NOT NULL,
     reporting_month   VARCHAR NOT NULL,
     status            VARCHAR NOT NULL,   -- loaded | unreadable | superseded | withdrawn
-    rows_read         INTEGER,
+    rows_read         INTEGER,            -- records: each ends loaded or quarantined
     rows_loaded       INTEGER,
     rows_quarantined  INTEGER,
     error             VARCHAR,            -- why an unreadable file could not be read
@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS submissions (
     status_changed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (submission_id)
 );
+-- Physical lines after the header, counted apart from the records: each line starts a record or
+-- continues one (a value the layout lets span lines), so lines_read = rows_read + continuation_lines.
+-- Added after the first release: ALTER for warehouses made before.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS lines_read INTEGER;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS continuation_lines INTEGER;
 
 CREATE TABLE IF NOT EXISTS bookings (
     reporting_month       VARCHAR NOT NULL,
