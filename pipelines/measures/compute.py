@@ -13,6 +13,7 @@ import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.core.spreadsheet import spreadsheet_csv
 from pipelines.core.warehouse import install_rules, mark_stage, read_sql
 
 CSV_COLUMNS = [
@@ -62,5 +63,6 @@ def read_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
 def write_measures_csv(measures: pl.DataFrame, out_dir: Path, month: str) -> Path:
     path = out_dir / f"measures-{month}.csv"
     frame = measures.with_columns(pl.col("rate").round(6))
-    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
+    # Its text is codes and names from the rules and layouts, but it opens in a spreadsheet too.
+    write_atomically(path, spreadsheet_csv(frame))
     return path
