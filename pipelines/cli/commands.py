@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_one(month: str, settings) -> bool:
     """Run one month; True when the month had extracts but none of them could be read."""
-    from pipelines.cli.console import month_status, print_month_summary
+    from pipelines.cli.console import month_status, print_month_summary, resubmission_ties
     from pipelines.orchestration.in_process import StepFailed, project_instance, run_month
 
     try:
@@ -105,6 +105,7 @@ def _run_one(month: str, settings) -> bool:
         settings.out,
         unreadable_files(settings.warehouse, month),
         unrecognised(settings.landing, load_layouts()),
+        resubmission_ties(settings.warehouse, month),
     )
     files = sum(row["files"] for row in status)
     return files > 0 and all(row["completeness"] in ("unreadable", "missing") for row in status)

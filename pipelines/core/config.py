@@ -110,6 +110,8 @@ def _layout(key: str, spec: dict[str, Any]) -> Layout:
 class Layouts:
     layouts: tuple[Layout, ...]
     providers: dict[str, str]
+    # A file name's suffix that makes it resubmission number `n`; without one every file ranks 0.
+    resubmission_suffix: str | None = None
 
     def by_key(self, key: str) -> Layout:
         return next(layout for layout in self.layouts if layout.key == key)
@@ -124,7 +126,10 @@ def load_layouts(path: Path | None = None) -> Layouts:
 def _layouts_cached(path: str) -> Layouts:
     data = _load_yaml(Path(path))
     providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
-    return Layouts(layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers)
+    resubmission = data.pop("resubmission_suffix", None)
+    return Layouts(
+        layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers, resubmission_suffix=resubmission
+    )
 
 
 def gated_measures(rules: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,12 +9,13 @@ from pipelines.core.warehouse import STAGES, connect, month_stage
 
 def month_is_current(settings, month: str) -> bool:
     """The warehouse holds this month's measures from exactly the extracts now in the landing folder."""
-    from pipelines.ingest.landing import checksum, choose_current, discover
+    from pipelines.ingest.landing import choose_current, discover, landed_checksum
 
     if not settings.warehouse.exists():
         return False
-    current, _ = choose_current(discover(settings.landing, load_layouts(), {month}))
-    wanted = sorted((e.path.name, checksum(e.path)) for e in current)
+    layouts = load_layouts()
+    current = choose_current(discover(settings.landing, layouts, {month}), layouts).current
+    wanted = sorted((e.path.name, landed_checksum(e)) for e in current)
     with connect(settings.warehouse, read_only=True) as con:
         stored = sorted(
             con.execute(
