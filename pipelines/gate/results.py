@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from pipelines.core.config import load_rules
-from pipelines.core.warehouse import mark_stage
+from pipelines.core.warehouse import mark_stage, transaction
 
 
 def run_month_gate(
@@ -36,15 +36,11 @@ def run_month_gate(
         pl.lit(str(docs) if docs else None, dtype=pl.String).alias("data_docs")
     )
     con.register("_gate_frame", frame.to_arrow())
-    con.execute("BEGIN")
     try:
-        con.execute("DELETE FROM gate_results WHERE reporting_month = ?", [month])
-        con.execute("INSERT INTO gate_results BY NAME SELECT * FROM _gate_frame")
-        mark_stage(con, month, "gated")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("DELETE FROM gate_results WHERE reporting_month = ?", [month])
+            con.execute("INSERT INTO gate_results BY NAME SELECT * FROM _gate_frame")
+            mark_stage(con, month, "gated")
     finally:
         con.unregister("_gate_frame")
     return frame, docs

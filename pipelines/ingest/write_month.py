@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.core.config import Layouts
 from pipelines.core.fingerprint import config_fingerprint
-from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql
+from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql, transaction
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
 from schemas.canonical import canonical_failures
@@ -209,8 +209,7 @@ def write_month(
     con.execute("CREATE OR REPLACE TEMP TABLE new_bookings AS " + read_sql("marts/bookings"))
     quarantine = pl.concat([_quarantine_frame(prepared), _canonical_quarantine(con)])
     con.register("new_quarantine", quarantine.to_arrow())
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for table, source in (
             ("bookings", "new_bookings"),
             ("quarantine", "new_quarantine"),
@@ -220,11 +219,7 @@ def write_month(
             con.execute(f"DELETE FROM {table} WHERE {where}", params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
-        mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir, key))
     loaded = [f for f in prepared.files if f.status == "loaded"]
     return MonthSummary(
         month=prepared.month,

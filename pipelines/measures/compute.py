@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
 from pipelines.core.spreadsheet import spreadsheet_csv
-from pipelines.core.warehouse import install_rules, mark_stage, read_sql
+from pipelines.core.warehouse import install_rules, mark_stage, read_sql, transaction
 
 CSV_COLUMNS = [
     "reporting_month",
@@ -38,17 +38,12 @@ def compute_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame
     """Replace the month's rows of trust_month_status and measures; return the measures."""
     install_rules(con, load_rules(), load_layouts())
     con.execute("SET VARIABLE month = ?", [month])
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM trust_month_status WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO trust_month_status BY NAME " + read_sql("marts/trust_month_status"))
         con.execute("DELETE FROM measures WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO measures BY NAME " + read_sql("measures/flag_rates"))
         mark_stage(con, month, "measured")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return read_measures(con, month)
 
 

@@ -30,4 +30,8 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
         rows = by_org.get((org,), frame.clear())  # a Trust with nothing to fix still gets its (empty) file
         write_atomically(path, spreadsheet_csv(rows))
         paths[org] = path
+    # A Trust the month no longer has (its extract withdrawn) must not keep an old worklist.
+    for stale in (out_dir / "worklists").glob(f"worklist-{month}-*.csv"):
+        if stale not in paths.values():
+            stale.unlink()
     return paths

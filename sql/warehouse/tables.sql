@@ -121,3 +121,10 @@ CREATE TABLE IF NOT EXISTS month_progress (
     reporting_month VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL, stage_rank INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL,
     config_fingerprint VARCHAR  -- rules, layouts and reference data the month's ingest used
 );
+
+-- The files of each month's last finished run (stage published) with their SHA-256 (a folder's:
+-- over its files and names): `mdq gate` reuses a month only while these are there, unchanged
+-- (pipelines/gate/reuse.py).
+CREATE TABLE IF NOT EXISTS month_outputs (
+    reporting_month VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL
+);

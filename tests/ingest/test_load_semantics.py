@@ -175,3 +175,27 @@ def test_landing_that_keeps_changing_stops_the_run_with_a_clear_message(landing,
         load(landing, wh)
     assert "K2_RKB_MaternityBookings_202504_resub3.csv" in str(caught.value)
     assert _snapshot(wh) == before
+
+
+def test_a_commit_that_fails_reports_its_own_error(landing, tmp_path, monkeypatch):
+    """A full disk can end DuckDB's transaction as the commit fails; the ROLLBACK after it then
+    raised `cannot rollback - no transaction is active`, hiding the cause. Here the transaction
+    is ended and the disk error raised inside it: the user sees the disk error, and the month
+    is as it was."""
+    import duckdb
+
+    import pipelines.ingest.write_month as write_month
+
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    before = _snapshot(wh)
+    _drop_k2_line(landing, 3)
+
+    def disk_full(con, prepared, now):
+        con.execute("ROLLBACK")
+        raise duckdb.IOException("Could not write file: No space left on device")
+
+    monkeypatch.setattr(write_month, "_record_submissions", disk_full)
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        load(landing, wh)
+    assert _snapshot(wh) == before

@@ -47,3 +47,22 @@ def test_worklist_cells_never_start_a_formula(landing, tmp_path):
     for path in paths.values():
         for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))):
             assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row), (path.name, row)
+
+
+def test_a_month_rewritten_keeps_no_stale_worklist(landing, tmp_path):
+    """A worklist left from an earlier run for a Trust the month no longer has (RXX) goes; other
+    months' worklists stay."""
+    wh, out = tmp_path / "w.duckdb", tmp_path / "out"
+    (out / "worklists").mkdir(parents=True)
+    (out / "worklists" / "worklist-2025-04-RXX.csv").write_text("stale\n")
+    (out / "worklists" / "worklist-2025-03-RXX.csv").write_text("another month\n")
+    load(landing, wh)
+    with connect(wh) as con:
+        compute_measures(con, "2025-04")
+        write_worklists(con, "2025-04", out)
+    assert sorted(p.name for p in (out / "worklists").iterdir()) == [
+        "worklist-2025-03-RXX.csv",
+        "worklist-2025-04-RJC.csv",
+        "worklist-2025-04-RKB.csv",
+        "worklist-2025-04-RLT.csv",
+    ]
