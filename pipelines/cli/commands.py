@@ -33,7 +33,21 @@ def _settings(args: argparse.Namespace):
     warehouse = args.warehouse.resolve()
     if warehouse.exists() and warehouse.is_dir():
         raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
+    _check_configuration(reference)
     return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
+
+
+def _check_configuration(reference: Path) -> None:
+    """The rules file, the layouts file and the reference folder, before any month runs: every
+    problem at once, one line each (ConfigError), rather than a failure inside a step."""
+    from pipelines.core.config import ConfigError, load_rules
+    from pipelines.ingest.reference_checks import reference_problems
+
+    rules = load_rules()
+    load_layouts()
+    problems = reference_problems(reference, rules)
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def _months(args: argparse.Namespace, landing: Path) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.core.config_checks import layouts_problems, rules_problems
 from pipelines.core.paths import LAYOUTS_FILE, RULES_FILE
 
 
@@ -33,19 +34,23 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _checked(path: Path, data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The data, or ConfigError with one line per problem, each naming the file."""
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
+    return data
+
+
 @lru_cache(maxsize=8)
 def _rules_cached(path: str, mtime: float) -> dict[str, Any]:
-    return _load_yaml(Path(path))
+    rules = _load_yaml(Path(path))
+    return _checked(Path(path), rules, rules_problems(rules))
 
 
 def load_rules(path: Path | None = None) -> dict[str, Any]:
     """The rules file; MDQ_RULES overrides the shipped one (a Trust staging a new threshold)."""
     path = Path(path or os.environ.get("MDQ_RULES") or RULES_FILE)
-    rules = _rules_cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
-    for measure in rules.get("measures", []):
-        if measure.get("gated") and not 0 <= float(measure.get("threshold", -1)) <= 1:
-            raise ConfigError(f"{path}: measure {measure.get('id')}: threshold must be 0..1")
-    return rules
+    return _rules_cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ def load_layouts(path: Path | None = None) -> Layouts:
 @lru_cache(maxsize=4)
 def _layouts_cached(path: str) -> Layouts:
     data = _load_yaml(Path(path))
+    _checked(Path(path), data, layouts_problems(data))
     providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
     resubmission = data.pop("resubmission_suffix", None)
     return Layouts(
