@@ -117,6 +117,8 @@ class Layouts:
     providers: dict[str, str]
     # A file name's suffix that makes it resubmission number `n`; without one every file ranks 0.
     resubmission_suffix: str | None = None
+    # A quarantined date this many years before the file's month may be a date of birth: withheld.
+    date_of_birth_min_age_years: int | None = None
 
     def by_key(self, key: str) -> Layout:
         return next(layout for layout in self.layouts if layout.key == key)
@@ -133,8 +135,12 @@ def _layouts_cached(path: str) -> Layouts:
     _checked(Path(path), data, layouts_problems(data))
     providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
     resubmission = data.pop("resubmission_suffix", None)
+    min_age = data.pop("date_of_birth_min_age_years", None)
     return Layouts(
-        layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers, resubmission_suffix=resubmission
+        layouts=tuple(_layout(k, v) for k, v in data.items()),
+        providers=providers,
+        resubmission_suffix=resubmission,
+        date_of_birth_min_age_years=min_age,
     )
 
 

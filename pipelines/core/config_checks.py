@@ -17,6 +17,7 @@ MEASURE_KINDS = ("flag_rate",)
 SEVERITIES = ("error", "warn")
 QUOTING = ("rfc4180", "none")
 FILE_PATTERN_GROUPS = ("org", "yyyy", "mm")
+SETTINGS = ("providers", "resubmission_suffix", "date_of_birth_min_age_years")  # layouts.yaml keys that are no layout
 
 
 def _number(value: Any) -> bool:
@@ -139,7 +140,10 @@ def layouts_problems(data: dict[str, Any]) -> list[str]:
         problems.append(f"providers: expected ODS code: name pairs, found {providers!r}")
     if data.get("resubmission_suffix") is not None:
         _regex(data["resubmission_suffix"], "resubmission_suffix", problems, groups=("n",))
-    layouts = {k: v for k, v in data.items() if k not in ("providers", "resubmission_suffix")}
+    min_age = data.get("date_of_birth_min_age_years")
+    if min_age is not None and (not isinstance(min_age, int) or isinstance(min_age, bool) or min_age < 1):
+        problems.append(f"date_of_birth_min_age_years: expected a whole number of years, found {min_age!r}")
+    layouts = {k: v for k, v in data.items() if k not in SETTINGS}
     if not layouts:
         problems.append("no layout defined")
     for key, spec in layouts.items():

@@ -20,6 +20,7 @@ from pipelines.ingest.contract import SOURCE_COLUMN, validate_batch
 from pipelines.ingest.landing import Extract, choose_current, discover, landed_checksum, read_landed
 from pipelines.ingest.placement import place_in_month
 from pipelines.ingest.pseudonymise import pseudonymise
+from pipelines.ingest.quarantine_values import for_quarantine
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, parse_extract
 from schemas.raw import RAW_CONTRACTS
 
@@ -203,11 +204,18 @@ def read_month(
         next(f for f in files if f.extract is tie.chosen).warnings.append(tie.describe())
     files += [FileResult(extract=e, checksum=landed_checksum(e), status="superseded") for e in choice.superseded]
     _pair_cerner(files)
+    _withhold_identifiers(files, layouts)
     return PreparedMonth(month=month, files=files, orgs=orgs)
+
+
+def _withhold_identifiers(files: list[FileResult], layouts: Layouts) -> None:
+    for f in files:
+        f.problems = for_quarantine(f.problems, f.extract.layout, f.extract.month, layouts)
 
 
 def read_one(extract: Extract, layouts: Layouts, key: bytes, today: date) -> FileResult:
     """A single file read and standardised as read_month would (Cerner pairing aside)."""
     result = read_file(extract, layouts, key, today)
     _standardise_all([result], layouts, key, today)
+    _withhold_identifiers([result], layouts)
     return result
