@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 # What the csv module (and so every reader here) takes for a line end.
@@ -56,7 +56,7 @@ class Dialect:
     delimiter: str
     quoted: bool  # RFC 4180 quoting; False: a quote is an ordinary character
 
-    def reader(self, lines) -> Iterator[list[str]]:
+    def reader(self, lines: Iterable[str]) -> Iterator[list[str]]:
         quoting = csv.QUOTE_MINIMAL if self.quoted else csv.QUOTE_NONE
         return csv.reader(lines, delimiter=self.delimiter, quoting=quoting)
 
