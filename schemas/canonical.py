@@ -91,7 +91,9 @@ def canonical_failures(frame: pl.DataFrame) -> pl.DataFrame:
         if duplicated.height:
             # Placement keeps one row per pregnancy, so a duplicate here is a join fan-out: a defect
             # to stop on, not a record to quarantine.
-            raise ValueError(f"canonical bookings hold a pregnancy twice in a month ({duplicated.height} rows)") from None
+            raise ValueError(
+                f"canonical bookings hold a pregnancy twice in a month ({duplicated.height} rows)"
+            ) from None
         if cases.filter(pl.col("index").is_null()).height:
             raise ValueError(f"canonical bookings schema broken: {cases.filter(pl.col('index').is_null())}") from None
         return cases.select("index", "column", "check", "failure_case").unique(subset="index", keep="first")

@@ -19,9 +19,9 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from pipelines.core.config import ConfigError, Layouts
+from pipelines.core.config import Layouts, postcode_validity
 from pipelines.core.paths import SQL_DIR
-from pipelines.core.whitespace import whitespace_class_re2, whitespace_class_python
+from pipelines.core.whitespace import whitespace_class_python, whitespace_class_re2
 
 LOCK_TIMEOUT_S = float(os.environ.get("MDQ_LOCK_TIMEOUT", "600"))
 
@@ -171,14 +171,6 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
         ),
     )
     con.execute(read_sql("macros/msds_rules"))
-
-
-def postcode_validity(rules: dict[str, Any]) -> str:
-    """`directory` (found and live in the postcode directory) or `format` (BS7666 format only)."""
-    mode = str(rules["postcode"].get("validity", "directory"))
-    if mode not in ("directory", "format"):
-        raise ConfigError(f"rules file: postcode.validity must be 'directory' or 'format', not {mode!r}")
-    return mode
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:

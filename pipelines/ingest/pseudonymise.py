@@ -66,7 +66,7 @@ def nhs_number_valid(column: str) -> pl.Expr:
 
 
 def nhs_number_class(column: str) -> pl.Expr:
-    """valid | default | invalid | missing (measures.md). Only ASCII [0-9] are digits: polars' `\d`
+    r"""valid | default | invalid | missing (measures.md). Only ASCII [0-9] are digits: polars' `\d`
     also matches e.g. Arabic-Indic digits, which the cast below would turn into nulls, not numbers."""
     digits = _nhs_digits(column)
     weighted = pl.sum_horizontal([digits.str.slice(i, 1).cast(pl.Int64, strict=False) * (10 - i) for i in range(9)])

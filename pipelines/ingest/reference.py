@@ -58,9 +58,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     # counts as introduced, and the run summary and method notes say so.
     introduction_dates = all("dointr" in _header(con, p) for p in postcode_files)
     # "v2": tables loaded before introduction dates were kept must be rebuilt from the same files.
-    fingerprint = hashlib.sha256(
-        "|".join(["v2", *(f"{p.name}:{checksum(p)}" for p in files)]).encode()
-    ).hexdigest()
+    fingerprint = hashlib.sha256("|".join(["v2", *(f"{p.name}:{checksum(p)}" for p in files)]).encode()).hexdigest()
     current = con.execute("SELECT fingerprint, imd_edition FROM reference_fingerprint").fetchall()
     summary = {"imd_edition": edition, "files": [p.name for p in files], "introduction_dates": introduction_dates}
     if current == [(fingerprint, edition)]:
@@ -98,9 +96,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     return summary
 
 
-def _stage_postcodes(
-    con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_column: str, has_dointr: bool
-) -> None:
+def _stage_postcodes(con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_column: str, has_dointr: bool) -> None:
     """Read the directory files; refuse a postcode that is live with two different LSOAs."""
     introduced = "nullif(trim(dointr), '')" if has_dointr else "CAST(NULL AS VARCHAR)"
     con.execute(
