@@ -118,9 +118,7 @@ def assert_matches_hand_count(results: list[GateResult], rules: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def rules() -> dict:
-    # These tests exercise GE's mechanics on hand-written formats: format mode. Directory mode
-    # (the shipped setting) is tested in tests/checks/test_postcodes.py.
+def rules() -> dict:  # GE mechanics on hand-written formats; directory mode: test_postcodes.py
     return format_mode(yaml.safe_load(RULES_PATH.read_text()))
 
 
