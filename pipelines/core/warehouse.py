@@ -94,7 +94,8 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
 
     measures = rules["measures"]
     _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
-    _set(con, "measure_classes", [m["class_column"] for m in measures if m["kind"] == "flag_rate"])
+    classes = [m["class_column"] for m in measures if m["kind"] == "flag_rate"]
+    _set(con, "measure_class_pattern", "^(" + "|".join(re.escape(c) for c in classes) + ")$")
     _set(con, "not_known_label", eth["not_known_group"])
     _set(con, "breakdowns", list(rules["breakdowns"]))
     _register(

@@ -1,8 +1,8 @@
 -- Every flag-rate measure (rules file, kind: flag_rate) for the month, per Trust, overall and by
--- each breakdown, in one pass: GROUPING SETS count every class column (valid / default / invalid
--- / missing) at once as a histogram, then the few thousand counted rows are unpivoted to one row
--- per measure (unpivoting the bookings first would multiply the rows grouped by the number of
--- measures). The numerator is the valid count. A Trust with no usable submission still gets its
+-- each breakdown, in one pass: GROUPING SETS count the four classes (valid / default / invalid /
+-- missing) of every class column at once (count_if: a histogram() per column was 9x slower on
+-- 650,000 rows), then the few thousand counted rows are unpivoted to one row per measure
+-- (unpivoting the bookings first would multiply the rows grouped by the number of measures). The numerator is the valid count. A Trust with no usable submission still gets its
 -- overall rows (0 of 0) so the gate can fail it. Classes are never NULL (canonical contract), so
 -- the four counts and count(*) share one population.
 WITH grouped AS (
@@ -23,7 +23,10 @@ WITH grouped AS (
             ELSE 'overall'
         END AS "group",
         count(*) AS denominator,
-        histogram(COLUMNS(lambda c: list_contains(getvariable('measure_classes'), c)))
+        count_if(COLUMNS(getvariable('measure_class_pattern')) = 'valid') AS '\0__valid',
+        count_if(COLUMNS(getvariable('measure_class_pattern')) = 'default') AS '\0__default',
+        count_if(COLUMNS(getvariable('measure_class_pattern')) = 'invalid') AS '\0__invalid',
+        count_if(COLUMNS(getvariable('measure_class_pattern')) = 'missing') AS '\0__missing'
     FROM bookings
     WHERE reporting_month = getvariable('month')
     GROUP BY GROUPING SETS (
@@ -35,18 +38,20 @@ WITH grouped AS (
     )
 ),
 split AS (
+    -- '<class column>__<class>' -> one row per measure with its four counts
     SELECT
         f.org_code, m.measure_id, f.breakdown, f."group", f.denominator,
-        CAST(coalesce(f.classes['valid'], 0) AS BIGINT) AS valid,
-        CAST(coalesce(f.classes['default'], 0) AS BIGINT) AS "default",
-        CAST(coalesce(f.classes['invalid'], 0) AS BIGINT) AS invalid,
-        CAST(coalesce(f.classes['missing'], 0) AS BIGINT) AS missing
+        CAST(sum(f.n) FILTER (WHERE split_part(f.name, '__', 2) = 'valid') AS BIGINT) AS valid,
+        CAST(sum(f.n) FILTER (WHERE split_part(f.name, '__', 2) = 'default') AS BIGINT) AS "default",
+        CAST(sum(f.n) FILTER (WHERE split_part(f.name, '__', 2) = 'invalid') AS BIGINT) AS invalid,
+        CAST(sum(f.n) FILTER (WHERE split_part(f.name, '__', 2) = 'missing') AS BIGINT) AS missing
     FROM (
         UNPIVOT grouped
-        ON COLUMNS(lambda c: list_contains(getvariable('measure_classes'), c))
-        INTO NAME class_column VALUE classes
+        ON COLUMNS('__(valid|default|invalid|missing)$')
+        INTO NAME name VALUE n
     ) AS f
-    JOIN rule_measures AS m ON m.class_column = f.class_column
+    JOIN rule_measures AS m ON m.class_column = split_part(f.name, '__', 1)
+    GROUP BY ALL
 ),
 counted AS (
     SELECT *, valid AS numerator FROM split
