@@ -88,6 +88,7 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
     _set(con, "smoking_recorded", [str(x) for x in rules["smoking"]["recorded"]])
     _set(con, "smoking_default", [str(x) for x in rules["smoking"].get("not_recorded", [])])
     _set(con, "imd_edition", int(rules["imd"]["edition"]))
+    _set(con, "lsoa_code_pattern", str(rules["imd"].get("lsoa_code_pattern", ".+")))
     events = layouts.by_key("CernerEvents")
     _set(con, "cerner_event_date_format", events.formats["event_date"])
     _set(con, "cerner_booking_window_days", int(events.extra["booking_window_days_after"]))

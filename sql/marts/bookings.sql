@@ -24,7 +24,10 @@ located AS (
 classed AS (
     SELECT
         l.*,
-        CASE WHEN l.postcode_class = 'valid' THEN l.directory_lsoa END AS lsoa_code,
+        CASE
+            WHEN l.postcode_class = 'valid' AND regexp_full_match(l.directory_lsoa, getvariable('lsoa_code_pattern'))
+            THEN l.directory_lsoa
+        END AS lsoa_code,
         CASE
             WHEN match_key(l.ethnic_source) IS NULL THEN 'missing'
             WHEN list_contains(getvariable('ethnic_valid_codes'), l.ethnic_category) THEN 'valid'
@@ -70,7 +73,8 @@ SELECT
     l.postcode_class,
     l.postcode_class = 'valid' AS postcode_valid,
     l.lsoa_code,
-    -- MSD_MOTHER_POSTCODE_LSOA: valid, live, with an LSOA (whether or not the IoD ranks it).
+    -- MSD_MOTHER_POSTCODE_LSOA: valid, live, with an LSOA (whether or not the IoD ranks it); a
+    -- Scottish data zone or a pseudo area code is no LSOA (rules file: imd.lsoa_code_pattern).
     CASE
         WHEN l.lsoa_code IS NOT NULL THEN 'valid'
         WHEN l.postcode_class IN ('missing', 'default') THEN l.postcode_class

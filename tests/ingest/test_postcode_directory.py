@@ -197,3 +197,20 @@ def test_any_white_space_anywhere_leaves_a_valid_postcode_valid(rules_connection
 )
 def test_classes_of_typed_postcodes(rules_connection, typed, expected):
     assert sql_class(rules_connection, typed) == expected
+
+
+def test_scottish_postcode_is_valid_with_no_lsoa_or_imd(landing, tmp_path):
+    """BadgerNet line 3's CV32 replaced by EH11AA, in the directory with a Scottish data zone
+    (S01008677) for an area: a valid postcode, no LSOA, IMD 'Not known' (NULL decile)."""
+    badger = landing / "BadgerNet_RJC_Booking_2025-04.csv"
+    badger.write_bytes(badger.read_bytes().replace(b",CV32,", b",EH11AA,"))
+    directory = landing / "reference" / "ONSPD_fixture.csv"
+    text = directory.read_text(encoding="utf-8")
+    directory.write_text(text + "EH1 1AA,EH1 1AA,198001,,,S01008677,S01008677\n", encoding="utf-8")
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert query(
+        wh,
+        "SELECT postcode, postcode_class, postcode_lsoa_class, lsoa_code, imd_decile FROM bookings "
+        "WHERE source_system = 'BadgerNet' AND source_line = 3",
+    ) == [("EH1 1AA", "valid", "invalid", None, None)]
