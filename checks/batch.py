@@ -1,7 +1,8 @@
 """The pandas batch Great Expectations validates, made from the month's canonical bookings.
 
 NULLs are coalesced to ``NULL_SENTINEL`` so that GE's element_count is every row and its
-success ratio is valid / all rows, as MSDS counts it.
+success ratio is valid / all rows, as MSDS counts it. In postcode directory mode the frame also
+needs ``postcode_live`` (the gate's own directory lookup); postcodes not live are marked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from checks.measure_specs import NULL_SENTINEL, MeasureSpec
+from checks.postcodes import LIVE_COLUMN, mark_not_live
 from pipelines.core.months import is_month
 
 REQUIRED_COLUMNS = ("reporting_month", "org_code")
@@ -39,6 +41,7 @@ def _as_str(series: pd.Series, *, coalesce: bool) -> Any:
 
 def prepare_batch(bookings: pd.DataFrame, specs: list[MeasureSpec]) -> pd.DataFrame:
     needed = list(REQUIRED_COLUMNS) + [spec.column for spec in specs]
+    needed += [LIVE_COLUMN] if any(spec.directory for spec in specs) else []
     missing = [col for col in dict.fromkeys(needed) if col not in bookings.columns]
     if missing:
         raise ValueError(f"bookings frame lacks column(s) {missing}")
@@ -53,6 +56,9 @@ def prepare_batch(bookings: pd.DataFrame, specs: list[MeasureSpec]) -> pd.DataFr
     )
     for col in dict.fromkeys(spec.column for spec in specs):
         frame[col] = _as_str(bookings[col], coalesce=True)
+    for spec in specs:
+        if spec.directory:
+            frame[spec.column] = mark_not_live(frame[spec.column], bookings[LIVE_COLUMN], NULL_SENTINEL).to_numpy()
     bad = sorted({m for m in frame["reporting_month"].unique() if not is_month(m)})
     if bad:
         raise ValueError(f"reporting_month values not 'YYYY-MM': {bad[:5]}")

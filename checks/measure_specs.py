@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pipelines.core.config import postcode_validity
+
 # GE's ``mostly`` leaves NULLs out of its denominator; MSDS counts a missing value as invalid.
 # The validated batch has NULLs replaced by this sentinel, which no rule may accept.
 NULL_SENTINEL = ""
@@ -35,20 +37,33 @@ class MeasureSpec:
     threshold: float
     regex: str | None = None
     value_set: tuple[str, ...] | None = None
+    # Postcode in directory mode: a value not live in the postcode directory in its month arrives
+    # marked (checks/postcodes.py) and the regex, which allows one space only, rejects it.
+    directory: bool = False
 
 
 # --------------------------------------------------------------------------- rules -> specs
 
 
-def postcode_validity_regex(rules: Mapping[str, Any]) -> str:
-    """One regex: the postcode format AND an outward code that is not a pseudo postcode.
+# Directory mode: any normalised postcode (outward, one space, three characters); whether it is a
+# real postcode is the directory's word, not a format's. A not-live mark adds spaces and fails.
+NORMALISED_SHAPE = "^[^ ]+ [^ ]{3}$"
 
-    ``^(?!(?:P1|P2) )(?:<format_regex>)``: the lookahead rejects a value whose outward code
+
+def postcode_directory_mode(rules: Mapping[str, Any]) -> bool:
+    return postcode_validity(dict(rules)) == "directory"
+
+
+def postcode_validity_regex(rules: Mapping[str, Any]) -> str:
+    """One regex: a normalised postcode (directory mode) or the BS7666 format (format mode) AND an
+    outward code that is not a pseudo postcode.
+
+    ``^(?!(?:P1|P2) )(?:<format>)``: the lookahead rejects a value whose outward code
     (everything before the single space of a normalised postcode) is exactly a pseudo code;
-    the format regex keeps its own anchors (``^`` inside the group still matches at 0).
+    the format keeps its own anchors (``^`` inside the group still matches at 0).
     """
     block = rules["postcode"]
-    fmt = block["format_regex"]
+    fmt = NORMALISED_SHAPE if postcode_directory_mode(rules) else block["format_regex"]
     pseudo = [str(code).strip().upper() for code in block.get("pseudo_outward_codes") or []]
     if not pseudo:
         return f"(?:{fmt})"
@@ -84,7 +99,7 @@ def gated_measure_specs(rules: Mapping[str, Any]) -> list[MeasureSpec]:
             compiled = re.compile(regex)
             if compiled.search(NULL_SENTINEL):
                 raise ValueError(f"{measure_id}: regex {regex!r} accepts the null sentinel ''")
-            specs.append(MeasureSpec(**common, regex=regex))
+            specs.append(MeasureSpec(**common, regex=regex, directory=postcode_directory_mode(rules)))
         else:
             codes = tuple(str(code) for code in rules["ethnic_category"]["valid_codes"])
             if not codes:

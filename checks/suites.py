@@ -1,9 +1,12 @@
 """The two Great Expectations suites of the gate, built from the gated measures' specs.
 
 ``maternity_dq_gate_rows`` (row level, the MSDS rules as GE built-ins)
-    * ``MSD_MOTHER_POSTCODE_VALID``: ``ExpectColumnValuesToMatchRegex`` on ``postcode`` with
-      one regex built from ``postcode.format_regex`` plus a negative lookahead for
-      ``postcode.pseudo_outward_codes`` (``^(?!(?:ZZ99) )(?:<format_regex>)``).
+    * ``MSD_MOTHER_POSTCODE_VALID``: ``ExpectColumnValuesToMatchRegex`` on ``postcode`` (the
+      gate's own normalisation of the postcode as typed, checks/postcodes.py) with one regex:
+      a negative lookahead for ``postcode.pseudo_outward_codes`` and, in ``directory`` mode, a
+      normalised postcode shape that a postcode not live in the directory in the month fails
+      (it arrives marked by the gate's own directory lookup), in ``format`` mode
+      ``postcode.format_regex`` (``^(?!(?:ZZ99) )(?:<format>)``).
     * ``MSD_MOTHER_ETHNIC_VALID``: ``ExpectColumnValuesToBeInSet`` on ``ethnic_category`` with
       ``ethnic_category.valid_codes``.
     * ``mostly`` = the measure's ``threshold``.

@@ -17,6 +17,9 @@ _GROUPS = [*_RULES["ethnic_category"]["groups"], _RULES["ethnic_category"]["not_
 _CODES = sorted({code for layout in _LAYOUTS.layouts for code in layout.maps.get("ethnic_map", {}).values()})
 _SYSTEMS = sorted({layout.system for layout in _LAYOUTS.layouts})
 _SMOKING = [*_RULES["smoking"]["recorded"], *_RULES["smoking"]["not_recorded"]]
+_CLASSES = ["valid", "default", "invalid", "missing"]
+# measure flag -> its class column (rules file): the flag is exactly `class = 'valid'`.
+_FLAG_CLASS = {m["flag"]: m["class_column"] for m in _RULES["measures"] if m["kind"] == "flag_rate"}
 
 
 class CanonicalBookings(pa.DataFrameModel):
@@ -49,6 +52,21 @@ class CanonicalBookings(pa.DataFrameModel):
     ethnic_group: str = pa.Field(isin=_GROUPS, description="Broad ethnic group for breakdowns.")
     smoking_status: str | None = pa.Field(nullable=True, isin=_SMOKING, description="Canonical smoking status.")
     nhs_number_valid: bool = pa.Field(description="NHS number present and passes Modulus 11.")
+    postcode_source: str | None = pa.Field(nullable=True, description="Postcode as typed, for the worklists.")
+    postcode_class: str = pa.Field(isin=_CLASSES, description="MSD_MOTHER_POSTCODE_VALID split class.")
+    postcode_lsoa_class: str = pa.Field(isin=_CLASSES, description="MSD_MOTHER_POSTCODE_LSOA split class.")
+    ethnic_category_class: str = pa.Field(isin=_CLASSES, description="MSD_MOTHER_ETHNIC_VALID split class.")
+    gestation_class: str = pa.Field(isin=_CLASSES, description="MSD_GESTATION_VALID split class.")
+    bmi_class: str = pa.Field(isin=_CLASSES, description="MSD_BMI_RECORDED split class.")
+    smoking_class: str = pa.Field(isin=_CLASSES, description="MSD_SMOKING_RECORDED split class.")
+    co_class: str = pa.Field(isin=_CLASSES, description="MSD_CO_RECORDED split class.")
+    nhs_number_class: str = pa.Field(isin=_CLASSES, description="MSD_NHS_NUMBER_VALID split class.")
+
+    @pa.dataframe_check(name="flag is class valid")
+    def _flags_follow_classes(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.all_horizontal([pl.col(flag) == (pl.col(column) == "valid") for flag, column in _FLAG_CLASS.items()])
+        )
 
     @pa.dataframe_check(name="quintile follows decile")
     def _quintile(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -73,7 +91,9 @@ def canonical_failures(frame: pl.DataFrame) -> pl.DataFrame:
         if duplicated.height:
             # Placement keeps one row per pregnancy, so a duplicate here is a join fan-out: a defect
             # to stop on, not a record to quarantine.
-            raise ValueError(f"canonical bookings hold a pregnancy twice in a month ({duplicated.height} rows)") from None
+            raise ValueError(
+                f"canonical bookings hold a pregnancy twice in a month ({duplicated.height} rows)"
+            ) from None
         if cases.filter(pl.col("index").is_null()).height:
             raise ValueError(f"canonical bookings schema broken: {cases.filter(pl.col('index').is_null())}") from None
         return cases.select("index", "column", "check", "failure_case").unique(subset="index", keep="first")

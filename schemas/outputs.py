@@ -28,6 +28,19 @@ class MeasureRows(pa.DataFrameModel):
     rate: float | None = pa.Field(nullable=True, ge=0, le=1)
     threshold: float | None = pa.Field(nullable=True, ge=0, le=1)
     status: str = pa.Field(isin=["pass", "fail", "not_gated"])
+    valid: int = pa.Field(ge=0, description="Valid: the numerator.")
+    default: int = pa.Field(ge=0, description="Default: a 'not known' code (e.g. ZZ99, ethnic Z or 99).")
+    invalid: int = pa.Field(ge=0, description="Invalid: recorded but implausible or failing its check.")
+    missing: int = pa.Field(ge=0, description="Missing: not recorded.")
+
+    @pa.dataframe_check
+    def split_sums_to_denominator(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        total = pl.col("valid") + pl.col("default") + pl.col("invalid") + pl.col("missing")
+        return data.lazyframe.select(total == pl.col("denominator"))
+
+    @pa.dataframe_check
+    def valid_is_numerator(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("valid") == pl.col("numerator"))
 
     @pa.dataframe_check
     def numerator_within_denominator(cls, data: pa.PolarsData) -> pl.LazyFrame:

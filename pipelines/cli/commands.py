@@ -109,7 +109,7 @@ def _run_one(month: str, settings) -> bool:
             run_month(month, settings, instance)
     except StepFailed as exc:
         raise UsageError(f"mdq: {month}: {exc}") from None
-    from pipelines.cli.console import unreadable_files
+    from pipelines.cli.console import print_reference_notes, unreadable_files
     from pipelines.ingest.landing import unrecognised
 
     status = month_status(settings.warehouse, month)
@@ -121,6 +121,7 @@ def _run_one(month: str, settings) -> bool:
         unrecognised(settings.landing, load_layouts()),
         resubmission_ties(settings.warehouse, month),
     )
+    print_reference_notes(settings.warehouse)
     files = sum(row["files"] for row in status)
     return files > 0 and all(row["completeness"] in ("unreadable", "missing") for row in status)
 

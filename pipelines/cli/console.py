@@ -103,6 +103,18 @@ def print_month_summary(
         console.print(one_line(f"  {tie}"), markup=False)
 
 
+def print_reference_notes(warehouse: Path) -> None:
+    """Warnings about the reference data the month was measured with (not errors: the run stands)."""
+    with connect(warehouse, read_only=True) as con:
+        row = con.execute("SELECT any_value(postcode_introduction_dates) FROM reference_fingerprint").fetchone()
+    if row and row[0] is False:
+        console.print(
+            "  warning: the postcode directory has no introduction dates (dointr): every postcode in it "
+            "counted as introduced",
+            markup=False,
+        )
+
+
 @contextmanager
 def progress(enabled: bool):
     with Progress(

@@ -146,3 +146,11 @@ def _layouts_cached(path: str) -> Layouts:
 
 def gated_measures(rules: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in rules["measures"] if m.get("gated")]
+
+
+def postcode_validity(rules: dict[str, Any]) -> str:
+    """`directory` (found and live in the postcode directory) or `format` (BS7666 format only)."""
+    mode = str(rules["postcode"].get("validity", "directory"))
+    if mode not in ("directory", "format"):
+        raise ConfigError(f"rules file: postcode.validity must be 'directory' or 'format', not {mode!r}")
+    return mode

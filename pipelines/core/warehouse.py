@@ -9,6 +9,7 @@ a second process waits its turn (up to MDQ_LOCK_TIMEOUT seconds) instead of fail
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,8 +19,9 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from pipelines.core.config import Layouts
+from pipelines.core.config import Layouts, postcode_validity
 from pipelines.core.paths import SQL_DIR
+from pipelines.core.whitespace import whitespace_class_python, whitespace_class_re2
 
 LOCK_TIMEOUT_S = float(os.environ.get("MDQ_LOCK_TIMEOUT", "600"))
 
@@ -86,23 +88,32 @@ def _set(con: duckdb.DuckDBPyConnection, name: str, value: Any) -> None:
 def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts: Layouts) -> None:
     """Puts the rules file and the layout code maps where SQL can read them, then the macros."""
     pc = rules["postcode"]
+    _set(con, "whitespace_class", whitespace_class_re2(rules))
+    _set(con, "postcode_validity", postcode_validity(rules))
     _set(con, "postcode_format_regex", pc["format_regex"])
     _set(con, "postcode_pseudo_outward", [str(x) for x in pc["pseudo_outward_codes"]])
-    _set(con, "postcode_null_tokens", [str(x).strip().upper() for x in pc["null_tokens"]])
+    blank = re.compile(whitespace_class_python(rules))
+    # Tokens are compared with the postcode as normalised: no white space at all, upper case.
+    _set(con, "postcode_null_tokens", [blank.sub("", str(x)).upper() for x in pc["null_tokens"]])
     eth = rules["ethnic_category"]
     _set(con, "ethnic_valid_codes", [str(x) for x in eth["valid_codes"]])
+    _set(con, "ethnic_default_codes", [str(x) for x in eth.get("default_codes", [])])
     _set(con, "ethnic_not_known_group", eth["not_known_group"])
     for field, bounds in rules["plausibility"].items():
         _set(con, f"{field}_min", float(bounds["min"]))
         _set(con, f"{field}_max", float(bounds["max"]))
     _set(con, "smoking_recorded", [str(x) for x in rules["smoking"]["recorded"]])
+    _set(con, "smoking_default", [str(x) for x in rules["smoking"].get("not_recorded", [])])
     _set(con, "imd_edition", int(rules["imd"]["edition"]))
+    _set(con, "lsoa_code_pattern", str(rules["imd"].get("lsoa_code_pattern", ".+")))
     events = layouts.by_key("CernerEvents")
     _set(con, "cerner_event_date_format", events.formats["event_date"])
     _set(con, "cerner_booking_window_days", int(events.extra["booking_window_days_after"]))
 
     measures = rules["measures"]
     _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
+    classes = [m["class_column"] for m in measures if m["kind"] == "flag_rate"]
+    _set(con, "measure_class_pattern", "^(" + "|".join(re.escape(c) for c in classes) + ")$")
     _set(con, "not_known_label", eth["not_known_group"])
     _set(con, "breakdowns", list(rules["breakdowns"]))
     _register(
@@ -113,6 +124,10 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
                 (
                     m["id"],
                     m["flag"],
+                    m["class_column"],
+                    (m.get("msds") or {}).get("data_table"),
+                    (m.get("msds") or {}).get("uid"),
+                    (m.get("msds") or {}).get("data_item"),
                     bool(m.get("gated")),
                     float(m["threshold"]) if m.get("gated") else None,
                     m.get("severity", "error"),
@@ -124,6 +139,10 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
             schema={
                 "measure_id": pl.String,
                 "flag": pl.String,
+                "class_column": pl.String,
+                "msds_data_table": pl.String,
+                "msds_uid": pl.String,
+                "msds_data_item": pl.String,
                 "gated": pl.Boolean,
                 "threshold": pl.Float64,
                 "severity": pl.String,

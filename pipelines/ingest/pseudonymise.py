@@ -15,7 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.core.config import ConfigError, Layout
+from pipelines.core.config import ConfigError, Layout, load_rules
+from pipelines.core.whitespace import whitespace_class_python
 
 ENV_KEY = "MDQ_PSEUDONYM_KEY"
 # Sample-only: it protects nothing, so it is used only for folders the generator marked synthetic.
@@ -62,13 +63,34 @@ def _keyed(frame: pl.DataFrame, message: pl.Expr, key: bytes) -> pl.Series:
     return messages.replace_strict(distinct, pl.Series(_hash(key, distinct.to_list()), dtype=pl.String), default=None)
 
 
+def _nhs_digits(column: str) -> pl.Expr:
+    """The number without the white space (the rules file's class) and dashes allowed between groups."""
+    return pl.col(column).str.replace_all(whitespace_class_python(load_rules()) + "|-", "")
+
+
 def nhs_number_valid(column: str) -> pl.Expr:
-    """NHS number present and passing the Modulus 11 check (spaces and dashes allowed)."""
-    digits = pl.col(column).str.replace_all(r"[\s-]", "")
+    """Ten ASCII digits passing the Modulus 11 check (spaces and dashes allowed), not a placeholder."""
+    return nhs_number_class(column) == "valid"
+
+
+def nhs_number_class(column: str) -> pl.Expr:
+    r"""valid | default | invalid | missing (measures.md). Only ASCII [0-9] are digits: polars' `\d`
+    also matches e.g. Arabic-Indic digits, which the cast below would turn into nulls, not numbers."""
+    digits = _nhs_digits(column)
     weighted = pl.sum_horizontal([digits.str.slice(i, 1).cast(pl.Int64, strict=False) * (10 - i) for i in range(9)])
     check = (11 - weighted % 11) % 11  # 11 becomes 0; 10 stays 10 and can never match a digit
     last = digits.str.slice(9, 1).cast(pl.Int64, strict=False)
-    return (digits.str.contains(r"^\d{10}$") & (check == last)).fill_null(False)
+    passes = (digits.str.contains(r"^[0-9]{10}$") & (check == last)).fill_null(False)
+    placeholders = [str(n) for n in load_rules().get("nhs_number", {}).get("default_numbers", [])]
+    return (
+        pl.when(digits.is_null() | (digits == ""))
+        .then(pl.lit("missing"))
+        .when(digits.is_in(placeholders))
+        .then(pl.lit("default"))
+        .when(passes)
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("invalid"))
+    )
 
 
 def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: bytes) -> pl.DataFrame:
@@ -79,12 +101,14 @@ def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: by
         _keyed(frame, pl.concat_str(pl.lit("pregnancy|"), scope, pl.col("pregnancy_id")), key).alias("pregnancy_key")
     )
     if "nhs_number" in frame.columns:
-        out = out.with_columns(nhs_number_valid("nhs_number").alias("nhs_number_valid"))
+        out = out.with_columns(nhs_number_class("nhs_number").alias("nhs_number_class"))
+        out = out.with_columns((pl.col("nhs_number_class") == "valid").alias("nhs_number_valid"))
         local = pl.col("local_id") if "local_id" in frame.columns else pl.lit(None, dtype=pl.String)
-        # A valid NHS number links a woman across Trusts and systems; otherwise the local ID within one.
+        # A valid NHS number links a woman across Trusts and systems; otherwise (a placeholder such as
+        # 0000000000 included: it would merge every woman given it) the local ID within one.
         person = (
             pl.when(pl.col("nhs_number_valid"))
-            .then(pl.concat_str(pl.lit("nhs|"), pl.col("nhs_number").str.replace_all(r"[\s-]", "")))
+            .then(pl.concat_str(pl.lit("nhs|"), _nhs_digits("nhs_number")))
             .otherwise(pl.concat_str(pl.lit("local|"), scope, local))
         )
         out = out.with_columns(_keyed(out, person, key).alias("person_key"))

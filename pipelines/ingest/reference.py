@@ -57,9 +57,13 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     if not imd_files:
         raise ReferenceError(f"{reference_dir}: no IoD {edition} File 7 (a CSV with '{spec['file_lsoa_header']}')")
     files = postcode_files + imd_files
-    fingerprint = hashlib.sha256("|".join(f"{p.name}:{checksum(p)}" for p in files).encode()).hexdigest()
+    # ONSPD/NSPL carry dointr; source-layouts.md's column list does not. Without it every postcode
+    # counts as introduced, and the run summary and method notes say so.
+    introduction_dates = all("dointr" in _header(con, p) for p in postcode_files)
+    # "v2": tables loaded before introduction dates were kept must be rebuilt from the same files.
+    fingerprint = hashlib.sha256("|".join(["v2", *(f"{p.name}:{checksum(p)}" for p in files)]).encode()).hexdigest()
     current = con.execute("SELECT fingerprint, imd_edition FROM reference_fingerprint").fetchall()
-    summary = {"imd_edition": edition, "files": [p.name for p in files]}
+    summary = {"imd_edition": edition, "files": [p.name for p in files], "introduction_dates": introduction_dates}
     if current == [(fingerprint, edition)]:
         return summary
     lsoa_column = spec["postcode_lsoa_column"]
@@ -68,36 +72,44 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     if len(decile_columns) != 1:
         raise ReferenceError(f"{imd_files[0].name}: expected one column starting '{decile_prefix}'")
     try:
-        _stage_postcodes(con, postcode_files, lsoa_column)
+        _stage_postcodes(con, postcode_files, lsoa_column, any("dointr" in _header(con, p) for p in postcode_files))
         _stage_imd(con, imd_files, spec["file_lsoa_header"], decile_columns[0])
     except duckdb.Error as exc:  # a malformed line past what reference_problems looks at
         names = ", ".join(one_line(p.name) for p in files)
         raise ReferenceError(f"{names}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     con.execute("BEGIN")
     con.execute("DELETE FROM ref_postcodes")
-    # One row per postcode: live if any release has it live (its LSOA), else terminated.
+    # One row per postcode: live if any release has it live, else terminated at the latest
+    # termination; introduced at the earliest introduction (NULL: no date, counted introduced).
+    # The LSOA of a live release, else of the terminated one: a postcode terminated after a
+    # reporting month is still valid, and placed, in that month.
     con.execute(
-        """INSERT INTO ref_postcodes
+        """INSERT INTO ref_postcodes BY NAME
            SELECT postcode,
-                  CASE WHEN bool_or(terminated IS NULL) THEN NULL ELSE max(terminated) END,
-                  max(lsoa_code) FILTER (WHERE terminated IS NULL)
+                  CASE WHEN bool_or(terminated IS NULL) THEN NULL ELSE max(terminated) END AS terminated,
+                  coalesce(max(lsoa_code) FILTER (WHERE terminated IS NULL), max(lsoa_code)) AS lsoa_code,
+                  CASE WHEN bool_or(introduced IS NULL) THEN NULL ELSE min(introduced) END AS introduced
            FROM _ref_postcodes GROUP BY postcode"""
     )
     con.execute("DELETE FROM ref_imd")
     con.execute("INSERT INTO ref_imd SELECT DISTINCT lsoa_code, imd_decile FROM _ref_imd")
     con.execute("DELETE FROM reference_fingerprint")
     con.execute(
-        "INSERT INTO reference_fingerprint VALUES (?, ?, ?)", [fingerprint, edition, ",".join(summary["files"])]
+        "INSERT INTO reference_fingerprint BY NAME SELECT ? AS fingerprint, ? AS imd_edition, ? AS files, "
+        "? AS postcode_introduction_dates",
+        [fingerprint, edition, ",".join(summary["files"]), introduction_dates],
     )
     con.execute("COMMIT")
     return summary
 
 
-def _stage_postcodes(con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_column: str) -> None:
+def _stage_postcodes(con: duckdb.DuckDBPyConnection, files: list[Path], lsoa_column: str, has_dointr: bool) -> None:
     """Read the directory files; refuse a postcode that is live with two different LSOAs."""
+    introduced = "nullif(trim(dointr), '')" if has_dointr else "CAST(NULL AS VARCHAR)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ref_postcodes AS
             SELECT normalise_postcode(pcds) AS postcode, nullif(trim(doterm), '') AS terminated,
+                   {introduced} AS introduced,
                    nullif(trim("{lsoa_column}"), '') AS lsoa_code, parse_filename(filename) AS file
             FROM read_csv(?, all_varchar = true, header = true, union_by_name = true, filename = true)
             WHERE normalise_postcode(pcds) IS NOT NULL""",

@@ -1,7 +1,8 @@
-"""Computes the month's measures in the warehouse and writes measures-YYYY-MM.csv.
+"""Computes the month's measures in the warehouse and writes measures-YYYY-MM.csv and dq-YYYY-MM.csv.
 
-The SQL (sql/marts/trust_month_status.sql, sql/measures/flag_rates.sql) does the counting;
-this module only runs it for a month, stores the result as history and writes the file.
+The SQL (sql/marts/trust_month_status.sql, sql/measures/flag_rates.sql, sql/measures/dq_file.sql)
+does the counting; this module only runs it for a month, stores the result as history and writes
+the files.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ CSV_COLUMNS = [
     "completeness",
     "degenerate",
     "imd_edition",
+    "valid",
+    "default",
+    "invalid",
+    "missing",
 ]
 
 
@@ -60,4 +65,14 @@ def write_measures_csv(measures: pl.DataFrame, out_dir: Path, month: str) -> Pat
     frame = measures.with_columns(pl.col("rate").round(6))
     # Its text is codes and names from the rules and layouts, but it opens in a spreadsheet too.
     write_atomically(path, spreadsheet_csv(frame))
+    return path
+
+
+def write_dq_csv(con: duckdb.DuckDBPyConnection, out_dir: Path, month: str) -> Path:
+    """dq-YYYY-MM.csv: the stored month in the shape of NHS England's MSDS data-quality file."""
+    install_rules(con, load_rules(), load_layouts())
+    con.execute("SET VARIABLE month = ?", [month])
+    frame = con.sql(read_sql("measures/dq_file")).pl()
+    path = out_dir / f"dq-{month}.csv"
+    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
     return path

@@ -36,6 +36,11 @@ class MeasureRow:
     completeness: str | None
     degenerate: bool
     imd_edition: int | None
+    # The valid / default / invalid / missing split (None in rows stored before it existed).
+    valid: int | None = None
+    default: int | None = None
+    invalid: int | None = None
+    missing: int | None = None
 
 
 # The measures columns read, in MeasureRow's field order, with their types in the frame.
@@ -54,6 +59,10 @@ MEASURE_SCHEMA = {
     "completeness": pl.String,
     "degenerate": pl.Boolean,
     "imd_edition": pl.Int32,
+    "valid": pl.Int64,
+    "default": pl.Int64,
+    "invalid": pl.Int64,
+    "missing": pl.Int64,
 }
 assert list(MEASURE_SCHEMA) == [f.name for f in fields(MeasureRow)]
 
@@ -108,6 +117,8 @@ class ScorecardData:
     measures: pl.DataFrame  # MEASURE_SCHEMA: overall rows of every month in `months`, all rows of `month`
     submissions: dict[str, list[Submission]] = field(default_factory=dict)
     quarantine: dict[str, list[ReasonCount]] = field(default_factory=dict)
+    # Whether the postcode directory loaded had introduction dates (dointr); None if not recorded.
+    postcode_introduction_dates: bool | None = None
     _overall: dict[str, dict[str, dict[str, MeasureRow]]] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -171,7 +182,8 @@ def read_scorecard_data(con: duckdb.DuckDBPyConnection, month: str) -> Scorecard
     # uses the rows puts them in the order it shows them.
     frame = con.sql(
         """SELECT reporting_month, org_code, source_system, measure_id, breakdown, "group", numerator, denominator,
-                  rate, threshold, status, completeness, coalesce(degenerate, false) AS degenerate, imd_edition
+                  rate, threshold, status, completeness, coalesce(degenerate, false) AS degenerate, imd_edition,
+                  valid, "default", invalid, missing
            FROM measures
            WHERE reporting_month <= $month AND (breakdown = 'overall' OR reporting_month = $month)""",
         params={"month": month},
@@ -199,4 +211,5 @@ def read_scorecard_data(con: duckdb.DuckDBPyConnection, month: str) -> Scorecard
         org: [ReasonCount(k, n) for k, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))]
         for org, c in sorted(counts.items())
     }
-    return ScorecardData(month, months, trusts, frame, submissions, quarantine)
+    dates = con.execute("SELECT any_value(postcode_introduction_dates) FROM reference_fingerprint").fetchone()
+    return ScorecardData(month, months, trusts, frame, submissions, quarantine, dates[0] if dates else None)

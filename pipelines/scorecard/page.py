@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import polars as pl
 
+from pipelines.core.config import postcode_validity
 from pipelines.scorecard import charts
 from pipelines.scorecard.breakdowns import BTable, breakdown_tables
 from pipelines.scorecard.data import ScorecardData, TrustStatus
@@ -48,6 +49,29 @@ def _editions(frame: pl.DataFrame) -> list[int]:
     """The IMD editions recorded in the rows, in order."""
     column = frame["imd_edition"]
     return sorted(set(column.filter(column.is_not_null() & (column != 0)).to_list()))
+
+
+def postcode_method(rules: dict[str, Any], introduction_dates: bool | None) -> dict[str, str | None]:
+    """Which postcode rule ran (rules file), and a warning when the directory had no dointr."""
+    if postcode_validity(rules) == "format":
+        mode = (
+            "Postcode validity ran in format mode: a postcode counts as valid when it has the BS7666 "
+            "format (with the letters each position allows), whether or not it exists. NHS England "
+            "counts only real postcodes, live in the postcode directory, so its rates may be lower."
+        )
+    else:
+        mode = (
+            "Postcode validity ran in directory mode, as NHS England counts it: a postcode is valid "
+            "when it is found in the postcode directory and live in the reporting month (introduced "
+            "in or before the month, not terminated before it)."
+        )
+    warning = None
+    if introduction_dates is False:
+        warning = (
+            "The postcode directory loaded has no introduction dates (dointr), so every postcode in "
+            "it counted as already introduced."
+        )
+    return {"postcode_mode": mode, "postcode_dates_warning": warning}
 
 
 def build_page(
@@ -138,6 +162,7 @@ def build_page(
         "months_stored": [month_label(m, short=True) for m in data.months],
         "months_span": months_span(data.months),
         "imd_edition": "; ".join(edition_text) or "not recorded",
+        **postcode_method(rules, data.postcode_introduction_dates),
         "imd_history_note": (
             f"Earlier months used editions {', '.join(map(str, history_editions))}."
             if len(history_editions) > 1

@@ -22,6 +22,16 @@ class Tile:
     change: str
     change_dir: str  # up | down | same | none
     note: str | None
+    split: str | None = None  # why women are not valid, in words: "208 blank, 51 not stated or not known"
+
+
+def split_words(row: MeasureRow, labels: dict[str, str]) -> str | None:
+    """The non-valid classes of the split in words, largest first; None when there are none."""
+    counts = [(row.missing, "missing"), (row.default, "default"), (row.invalid, "invalid")]
+    parts = [(n, labels.get(c, c)) for n, c in counts if n]
+    if not parts:
+        return None
+    return ", ".join(f"{n:,} {label}" for n, label in sorted(parts, key=lambda p: -p[0]))
 
 
 def change_since_last(rows: dict[str, MeasureRow], month: str) -> tuple[str, str]:
@@ -77,6 +87,7 @@ def tiles(data: ScorecardData, trust: TrustStatus, gated: list[dict[str, Any]]) 
                 change,
                 direction,
                 note,
+                split_words(row, m.get("class_labels") or {}) if row is not None else None,
             )
         )
     return out

@@ -7,11 +7,14 @@ changed there is reflected in new synthetic extracts without touching Python.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
+from pipelines.core.whitespace import whitespace_class_python
 
 
 @cache
@@ -62,19 +65,22 @@ def event_display(canonical: str) -> str:
 
 
 def normalise_postcode(text: str) -> str:
-    squashed = re.sub(r"\s+", "", text.strip().upper())
+    squashed = re.sub(whitespace_class_python(rules()), "", text).upper()
     return f"{squashed[:-3]} {squashed[-3:]}" if len(squashed) > 3 else squashed
 
 
-def postcode_is_valid(text: str) -> bool:
-    """measures.md postcode rule, driven by rules.yaml; used to self-check the story."""
+def postcode_is_valid(text: str, live: Callable[[str], bool]) -> bool:
+    """measures.md postcode rule, driven by rules.yaml; used to self-check the story. `live` says
+    whether a normalised postcode is live in the postcode directory in the booking's month."""
     cfg = rules()["postcode"]
-    if text.strip().upper() in cfg["null_tokens"]:
-        return False
     norm = normalise_postcode(text)
-    if not re.fullmatch(cfg["format_regex"], norm):
+    if norm.replace(" ", "") in {t.strip().upper() for t in cfg["null_tokens"]}:
         return False
-    return norm.split(" ")[0] not in cfg["pseudo_outward_codes"]
+    if norm.split(" ")[0] in cfg["pseudo_outward_codes"]:
+        return False
+    if cfg.get("validity", "directory") == "directory":
+        return live(norm)
+    return re.fullmatch(cfg["format_regex"], norm) is not None
 
 
 def ethnic_code_is_valid(code: str) -> bool:

@@ -8,7 +8,7 @@ the real forms (E01 LSOAs, real district and local authority codes) but are inve
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .trusts import TRUSTS
@@ -54,6 +54,10 @@ LSOA21_NEW_BASE = 34800  # 2021 codes created by splits take fresh numbers, as t
 # Inward-code unit letters: the real set excludes C, I, K, M, O and V.
 UNIT_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 ENGLAND_LSOAS = {2019: 32844, 2025: 33755}
+# Directory dates inside the shipped sample (2025-04..2026-09), so the sample holds postcodes not
+# yet introduced in its early months and postcodes terminated before its later ones.
+SAMPLE_INTRODUCTIONS = tuple(f"{y}{m:02d}" for y, m in [(2025, m) for m in range(6, 13)] + [(2026, m) for m in range(1, 7)])
+SAMPLE_TERMINATIONS = tuple(f"{y}{m:02d}" for y, m in [(2025, m) for m in range(8, 13)] + [(2026, m) for m in range(1, 5)])
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,14 @@ class Postcode:
     lsoa: Lsoa
     dointr: str
     doterm: str  # '' while live
-    in_directory: bool  # a few valid postcodes are missing from the directory on purpose
+    in_directory: bool  # a few well-formed postcodes are missing from the directory on purpose
     lat: float
     long: float
+
+    def live_in(self, month: str) -> bool:
+        """In the directory and live in the month ('YYYY-MM'): introduced, not yet terminated."""
+        yyyymm = month.replace("-", "")
+        return self.in_directory and self.dointr <= yyyymm and (not self.doterm or self.doterm >= yyyymm)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,35 @@ class Geography:
     lsoas: tuple[Lsoa, ...]
     # (district, IMD 2025 decile) -> postcodes, for drawing a woman's address.
     by_district_decile: dict[tuple[str, int], tuple[Postcode, ...]]
+    # (key, month) -> the postcodes of a pool live (or not) in that month, filled as drawn.
+    _by_month: dict[tuple, tuple[Postcode, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _by_pcds: dict[str, Postcode] = field(default_factory=dict, compare=False, repr=False)
 
+    def by_pcds(self, pcds: str) -> Postcode | None:
+        if not self._by_pcds:
+            self._by_pcds.update((pc.pcds, pc) for pc in self.postcodes)
+        return self._by_pcds.get(pcds)
+
+    def live_pool(self, district: str, decile: int, month: str) -> tuple[Postcode, ...]:
+        key = ("live", district, decile, month)
+        if key not in self._by_month:
+            self._by_month[key] = tuple(pc for pc in self.by_district_decile[(district, decile)] if pc.live_in(month))
+        return self._by_month[key]
+
+    def not_live_pools(self, districts: tuple[str, ...], month: str) -> tuple[tuple[Postcode, ...], ...]:
+        """Well-formed postcodes of these districts that are no valid address in the month, one
+        non-empty pool per reason: not yet introduced, terminated, missing from the directory."""
+        key = ("not_live", districts, month)
+        if key not in self._by_month:
+            yyyymm = month.replace("-", "")
+            wanted = [pc for pc in self.postcodes if pc.district in set(districts) and not pc.live_in(month)]
+            pools = (
+                tuple(pc for pc in wanted if pc.in_directory and pc.dointr > yyyymm),
+                tuple(pc for pc in wanted if pc.in_directory and pc.dointr <= yyyymm),
+                tuple(pc for pc in wanted if not pc.in_directory),
+            )
+            self._by_month[key] = tuple(pool for pool in pools if pool)  # type: ignore[assignment]
+        return self._by_month[key]  # type: ignore[return-value]
 
 def _district_shares() -> dict[str, float]:
     shares = {d: 0.0 for d in DISTRICTS}
@@ -174,6 +211,10 @@ def _add_postcodes(rng: random.Random, district: str, lat: float, lon: float, ls
         dointr = "198001" if rng.random() < 0.8 else _yyyymm(rng, 1985, 2023)
         first_year = max(2016, int(dointr[:4]) + 1)
         doterm = _yyyymm(rng, first_year, 2024) if roll < 0.01 else ""
+        if 0.015 <= roll < 0.035:  # new build: introduced during the sample's months
+            dointr = SAMPLE_INTRODUCTIONS[rng.randrange(len(SAMPLE_INTRODUCTIONS))]
+        elif 0.035 <= roll < 0.05:  # terminated during the sample's months (valid until then)
+            doterm = SAMPLE_TERMINATIONS[rng.randrange(len(SAMPLE_TERMINATIONS))]
         pc = Postcode(pcds, district, lsoa, dointr, doterm, in_directory=not 0.01 <= roll < 0.015,
                       lat=round(lat + rng.uniform(-0.02, 0.02), 6),
                       long=round(lon + rng.uniform(-0.03, 0.03), 6))
@@ -182,9 +223,13 @@ def _add_postcodes(rng: random.Random, district: str, lat: float, lon: float, ls
 
 
 def draw_postcode(geo: Geography, districts: tuple[tuple[str, float], ...],
-                  decile_weights: tuple[float, ...], rng: random.Random) -> Postcode:
-    """A woman's home postcode: district by catchment share, then decile by Trust spread."""
+                  decile_weights: tuple[float, ...], rng: random.Random, month: str) -> Postcode:
+    """A woman's home postcode, live in the booking month: district by catchment share, then
+    decile by Trust spread."""
     names = [d for d, _ in districts]
-    district = rng.choices(names, weights=[w for _, w in districts])[0]
-    decile = rng.choices(range(1, 11), weights=decile_weights)[0]
-    return rng.choice(geo.by_district_decile[(district, decile)])
+    while True:
+        district = rng.choices(names, weights=[w for _, w in districts])[0]
+        decile = rng.choices(range(1, 11), weights=decile_weights)[0]
+        pool = geo.live_pool(district, decile, month)
+        if pool:
+            return rng.choice(pool)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from . import config
-from .geography import Geography, draw_postcode
+from .geography import Geography, Postcode, draw_postcode
 from .trusts import TrustProfile
 
 NULL_TOKENS_AS_TYPED = ("N/A", "n/a", "NA", "TBC", "tbc", "TBA", "UNKNOWN", "Unknown", "NFA", "0")
@@ -98,10 +99,11 @@ def break_nhs_number(nhs: str, rng: random.Random) -> str:
 
 
 # How a valid postcode gets typed (weights). K2 and Cerner keep what the desk typed; BadgerNet's
-# form strips the space on save, mostly.
+# form strips the space on save, mostly, but not a no-break space pasted from another system
+# (0xA0 in its Windows-1252 file): still a valid postcode.
 DESK_STYLES = {"as_is": 70, "lower": 10, "no_space": 8, "double_space": 3, "padded": 2,
-               "trailing": 2, "capitalised": 3, "lower_no_space": 2}
-BADGERNET_STYLES = {"no_space": 72, "as_is": 22, "lower_no_space": 6}
+               "trailing": 2, "capitalised": 3, "lower_no_space": 2, "pasted": 1}
+BADGERNET_STYLES = {"no_space": 72, "as_is": 22, "lower_no_space": 6, "pasted": 2}
 
 
 def type_valid_postcode(pcds: str, system: str, rng: random.Random) -> str:
@@ -110,16 +112,26 @@ def type_valid_postcode(pcds: str, system: str, rng: random.Random) -> str:
         "as_is": pcds, "no_space": outward + inward, "lower": pcds.lower(),
         "lower_no_space": (outward + inward).lower(), "double_space": f"{outward}  {inward}",
         "padded": f" {pcds} ", "trailing": f"{pcds}   ", "capitalised": pcds.capitalize(),
+        "pasted": f"{outward}\u00a0{inward}",
     }
     weights = BADGERNET_STYLES if system == "BadgerNet" else DESK_STYLES
     return styles[rng.choices(list(weights), weights=list(weights.values()))[0]]
 
 
-def type_invalid_postcode(pcds: str, system: str, rng: random.Random) -> str:
+def type_invalid_postcode(pcds: str, system: str, rng: random.Random,
+                          not_live: tuple[tuple[Postcode, ...], ...], live: Callable[[str], bool]) -> str:
+    """An invalid postcode as typed. `not_live`: pools, one per reason (not yet introduced,
+    terminated, not in the directory), of well-formed postcodes that are no address in the month,
+    typed like a valid one."""
     outward, inward = pcds.split(" ")
-    weights = (45, 15, 15, 12, 13) if system == "BadgerNet" else (33, 25, 15, 14, 13)
-    kind = rng.choices(("blank", "token", "pseudo", "truncated", "typo"), weights=weights)[0]
-    if kind == "blank":
+    weights = (45, 15, 15, 12, 13, 24) if system == "BadgerNet" else (33, 25, 15, 14, 13, 24)
+    kinds = ("blank", "token", "pseudo", "truncated", "typo", "not_live")
+    kind = rng.choices(kinds, weights=weights)[0]
+    if kind == "not_live" and not_live:
+        typed = type_valid_postcode(rng.choice(rng.choice(not_live)).pcds, system, rng)
+        if not config.postcode_is_valid(typed, live):  # in format mode it would be valid
+            return typed
+    if kind in ("blank", "not_live"):
         text = " " if system == "K2" and rng.random() < 0.15 else ""
     elif kind == "token":
         text = rng.choice(NULL_TOKENS_AS_TYPED)
@@ -132,7 +144,7 @@ def type_invalid_postcode(pcds: str, system: str, rng: random.Random) -> str:
                            f"{outward} O{inward[1:]}", f"{outward} {inward[1:]}{inward[0]}"))
     if system == "BadgerNet":
         text = text.replace(" ", "")
-    return "" if config.postcode_is_valid(text) else text
+    return "" if config.postcode_is_valid(text, live) else text
 
 
 def _ethnic_valid(trust: TrustProfile, system: str, rng: random.Random) -> tuple[str, str]:
@@ -221,11 +233,18 @@ def make_booking(trust: TrustProfile, system: str, seq: int, booked_at: datetime
                  postcode_valid: bool, ethnic_valid: bool, geo: Geography,
                  rng: random.Random) -> Booking:
     """A booking whose postcode and ethnic category are valid exactly as asked."""
-    home = draw_postcode(geo, trust.districts, trust.imd_decile_weights, rng)
+    month = booked_at.strftime("%Y-%m")
+
+    def live(normalised: str) -> bool:
+        found = geo.by_pcds(normalised)
+        return found is not None and found.live_in(month)
+
+    home = draw_postcode(geo, trust.districts, trust.imd_decile_weights, rng, month)
     if postcode_valid:
         postcode = type_valid_postcode(home.pcds, system, rng)
     else:
-        postcode = type_invalid_postcode(home.pcds, system, rng)
+        not_live = geo.not_live_pools(tuple(d for d, _ in trust.districts), month)
+        postcode = type_invalid_postcode(home.pcds, system, rng, not_live, live)
     code, text = (_ethnic_valid if ethnic_valid else _ethnic_invalid)(trust, system, rng)
     age_days = int(min(47.9, max(15.5, rng.gauss(30.5, 5.6))) * 365.25)
     nhs = "" if rng.random() < 0.015 else new_nhs_number(rng)
@@ -242,7 +261,7 @@ def make_booking(trust: TrustProfile, system: str, seq: int, booked_at: datetime
         site=rng.choices([s for s, _ in sites], weights=[w for _, w in sites])[0],
         notes=rng.choice(NOTES) if system == "BadgerNet" and rng.random() < 0.22 else "",
     )
-    assert config.postcode_is_valid(booking.postcode) == postcode_valid, booking.postcode
+    assert config.postcode_is_valid(booking.postcode, live) == postcode_valid, booking.postcode
     return booking
 
 

@@ -48,7 +48,10 @@ SELECT
     v.bmi,
     v.smoking_status,
     v.co_ppm,
-    r.nhs_number_valid
+    r.nhs_number_valid,
+    r.nhs_number_class,
+    -- as sent; the clinical events' junk was quarantined, so a reading is recorded when it has a value
+    r.gestation AS gestation_source
 FROM raw_cerner__pregnancies AS r
 LEFT JOIN booking_values AS v ON v.pregnancy_key = r.pregnancy_key
 LEFT JOIN map_ethnic AS e ON e.system = 'Cerner' AND e.source_key = match_key(r.ethnic_source)

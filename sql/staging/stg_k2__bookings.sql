@@ -22,7 +22,15 @@ SELECT
     TRY_CAST(r.bmi AS DOUBLE) AS bmi,
     s.status AS smoking_status,
     TRY_CAST(r.co_ppm AS DOUBLE) AS co_ppm,
-    r.nhs_number_valid
+    r.nhs_number_valid,
+    r.nhs_number_class,
+    -- as sent, so the mart can tell "not recorded" (missing) from junk (invalid)
+    r.gestation AS gestation_source,
+    r.height AS height_source,
+    r.weight AS weight_source,
+    r.bmi AS bmi_source,
+    r.smoking_source,
+    r.co_ppm AS co_source
 FROM raw_k2__bookings AS r
 LEFT JOIN map_ethnic AS e ON e.system = 'K2' AND e.source_key = match_key(r.ethnic_source)
 LEFT JOIN map_smoking AS s ON s.system = 'K2' AND s.source_key = match_key(r.smoking_source)

@@ -61,8 +61,28 @@ CREATE TABLE IF NOT EXISTS bookings (
     smoking_recorded      BOOLEAN NOT NULL,
     co_ppm                DOUBLE,
     co_recorded           BOOLEAN NOT NULL,
-    nhs_number_valid      BOOLEAN NOT NULL
+    nhs_number_valid      BOOLEAN NOT NULL,
+    -- valid | default | invalid | missing per measure (rules file: class_column)
+    postcode_source       VARCHAR,            -- as typed, for the worklists
+    postcode_class        VARCHAR,
+    postcode_lsoa_class   VARCHAR,
+    ethnic_category_class VARCHAR,
+    gestation_class       VARCHAR,
+    bmi_class             VARCHAR,
+    smoking_class         VARCHAR,
+    co_class              VARCHAR,
+    nhs_number_class      VARCHAR
 );
+-- Warehouses made before the four-way split gain its columns (their old months until re-run).
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS postcode_source VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS postcode_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS postcode_lsoa_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS ethnic_category_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS gestation_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS bmi_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS smoking_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS co_class VARCHAR;
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS nhs_number_class VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     reporting_month VARCHAR NOT NULL,
@@ -90,9 +110,15 @@ CREATE TABLE IF NOT EXISTS clinical_events (
 );
 
 -- Reference data as loaded, with the fingerprint of the files and edition it came from.
-CREATE TABLE IF NOT EXISTS ref_postcodes (postcode VARCHAR, terminated VARCHAR, lsoa_code VARCHAR);
+-- introduced / terminated: the directory's dointr / doterm (YYYYMM), NULL when empty.
+CREATE TABLE IF NOT EXISTS ref_postcodes (postcode VARCHAR, terminated VARCHAR, lsoa_code VARCHAR, introduced VARCHAR);
+ALTER TABLE ref_postcodes ADD COLUMN IF NOT EXISTS introduced VARCHAR;
 CREATE TABLE IF NOT EXISTS ref_imd (lsoa_code VARCHAR, imd_decile INTEGER);
-CREATE TABLE IF NOT EXISTS reference_fingerprint (fingerprint VARCHAR, imd_edition INTEGER, files VARCHAR);
+-- postcode_introduction_dates: false when the directory had no dointr column (all counted introduced).
+CREATE TABLE IF NOT EXISTS reference_fingerprint (
+    fingerprint VARCHAR, imd_edition INTEGER, files VARCHAR, postcode_introduction_dates BOOLEAN
+);
+ALTER TABLE reference_fingerprint ADD COLUMN IF NOT EXISTS postcode_introduction_dates BOOLEAN;
 
 -- Month x Trust: did a usable submission arrive (marts/trust_month_status.sql)?
 CREATE TABLE IF NOT EXISTS trust_month_status (
@@ -105,8 +131,13 @@ CREATE TABLE IF NOT EXISTS trust_month_status (
 CREATE TABLE IF NOT EXISTS measures (
     reporting_month VARCHAR, org_code VARCHAR, source_system VARCHAR, measure_id VARCHAR,
     breakdown VARCHAR, "group" VARCHAR, numerator BIGINT, denominator BIGINT, rate DOUBLE,
-    threshold DOUBLE, status VARCHAR, completeness VARCHAR, degenerate BOOLEAN, imd_edition INTEGER
+    threshold DOUBLE, status VARCHAR, completeness VARCHAR, degenerate BOOLEAN, imd_edition INTEGER,
+    valid BIGINT, "default" BIGINT, invalid BIGINT, missing BIGINT  -- the split; sums to denominator
 );
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS valid BIGINT;
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS "default" BIGINT;
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS invalid BIGINT;
+ALTER TABLE measures ADD COLUMN IF NOT EXISTS missing BIGINT;
 
 -- Great Expectations' verdicts per month x Trust x gated measure (pipelines/assets/gate.py).
 CREATE TABLE IF NOT EXISTS gate_results (

@@ -36,13 +36,14 @@ def _paths(landing: Path, tmp_path: Path) -> list[str]:
 
 def test_gate_fails_and_writes_junit(landing, tmp_path):
     """Fixture month: every Trust breaches both gated measures (hand-counted: RJC 3/4 and 2/4,
-    RKB 3/6 and 4/6, RLT 2/3 and 1/3), so 6 breaches and exit 1."""
+    RKB 2/6 and 4/6, RLT 1/3 and 1/3; CV5 6EF and CV11 4XY are not live in the directory), so 6
+    breaches and exit 1."""
     junit = tmp_path / "gate.xml"
     result = mdq("gate", "--month", FIXTURE_MONTH, "--junit", str(junit), *_paths(landing, tmp_path))
     assert result.returncode == 1, result.stderr
     breaches = [line for line in result.stdout.splitlines() if line.startswith("BREACH")]
     assert len(breaches) == 6
-    assert "RKB MSD_MOTHER_POSTCODE_VALID: 50.0% (3/6) below threshold 95%, 3 records short" in result.stdout
+    assert "RKB MSD_MOTHER_POSTCODE_VALID: 33.3% (2/6) below threshold 95%, 4 records short" in result.stdout
     root = ET.parse(junit).getroot()
     suite = root.find("testsuite")
     assert suite is not None and suite.get("tests") == "6" and suite.get("failures") == "6"
@@ -106,8 +107,18 @@ def test_generate_national_then_run(tmp_path):
     assert layouts.exists()
     orgs = {p.name.split("_")[1] for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
     assert len(orgs) == 8
-    run = mdq("run", "--month", "2025-04", "--landing", str(out), "--warehouse", str(tmp_path / "w.duckdb"),
-              "--out", str(tmp_path / "o"), env={"MDQ_LAYOUTS": str(layouts)})
+    run = mdq(
+        "run",
+        "--month",
+        "2025-04",
+        "--landing",
+        str(out),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--out",
+        str(tmp_path / "o"),
+        env={"MDQ_LAYOUTS": str(layouts)},
+    )
     assert run.returncode == 0, run.stderr
     with (tmp_path / "o" / "measures-2025-04.csv").open() as fh:
         assert {line.split(",")[1] for line in fh.readlines()[1:]} == orgs

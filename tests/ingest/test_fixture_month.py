@@ -69,8 +69,10 @@ def test_every_row_loaded_or_quarantined(loaded):
 @pytest.mark.parametrize(
     ("flag", "expected"),
     [
-        # RJC, RKB, RLT numerators; denominators 4, 6, 3 (hand-counted in the fixture files)
-        ("postcode_valid", (3, 3, 2)),
+        # RJC, RKB, RLT numerators; denominators 4, 6, 3 (hand-counted in the fixture files).
+        # Postcode: RKB line 11 (CV5 6EF, terminated 202001) and RLT line 3 (CV11 4XY, not in
+        # the directory) are well-formed but not live in 2025-04, so not valid.
+        ("postcode_valid", (3, 2, 1)),
         ("ethnic_category_valid", (2, 4, 1)),
         ("postcode_has_lsoa", (3, 2, 1)),
         ("bmi_recorded", (4, 3, 2)),
@@ -85,6 +87,86 @@ def test_flags_per_trust(loaded, flag, expected):
     assert tuple(n for _, n in rows) == expected
 
 
+# (valid, default, invalid, missing) per Trust, counted by hand from the fixture files:
+# RJC (BadgerNet lines 2, 3, 4, 7)
+#   postcode  CV312AB, CV37 6AA, cv34 4ab live; CV32 malformed                      -> 3 0 1 0
+#   ethnic    A, 'a ' valid; 99 default; blank missing                               -> 2 1 0 1
+#   BMI       165/70 derived, 28, 170/200 derived, 150/45 derived                    -> 4 0 0 0
+#   smoking   3, 1 valid; 9 not known; blank                                         -> 2 1 0 1
+#   CO        1, 5, 0 valid; blank                                                   -> 3 0 0 1
+#   gestation 70, 84, 63 days valid; blank                                           -> 3 0 0 1
+#   NHS no.   9434765919, 4010232137 pass Modulus 11; two blank                      -> 2 0 0 2
+# RKB (K2 lines 2, 3, 4, 5, 6, 11)
+#   postcode  cv1 2ab, 'CV12AB ' live; ZZ99 3VZ pseudo; CV5 6EF terminated 202001;
+#             blank, N/A                                                             -> 2 1 1 2
+#   ethnic    White - British, '  white - irish ', Indian, Chinese valid; Not Stated (Z);
+#             'White-British' unmapped                                               -> 4 1 1 0
+#   BMI       25.7, 170/80 derived, 31.2 valid; 80 implausible; line 3 nothing;
+#             line 4 height only                                                     -> 3 0 1 2
+#   smoking   Never, Current, Ex, Never valid; Not asked; blank                      -> 4 1 0 1
+#   CO        2, 14, 3 valid; 'abc' and 101 recorded but not 0-100; blank            -> 3 0 2 1
+#   gestation 10+3, 8+0, 12+6, 11+0, 9+2 valid; 50+0                                 -> 5 0 1 0
+#   NHS no.   943 476 5919, 401 023 2137 twice pass; 943 476 5918 fails; two blank   -> 3 0 1 2
+# RLT (Cerner pregnancies 5001, 5002, 5003)
+#   postcode  CV10 7AB live; cv11 4xy not in the directory; TBC                      -> 1 0 1 1
+#   ethnic    A; z (Z); blank                                                        -> 1 1 0 1
+#   BMI       1.65 m/154 lb derived, 24.1; 5003 height only (its weight quarantined) -> 2 0 0 1
+#   smoking   Never smoked; Not asked; none                                          -> 1 1 0 1
+#   CO        2; 5002's 'abc' quarantined; none                                      -> 1 0 0 2
+#   gestation 70, 91 days; blank                                                     -> 2 0 0 1
+#   NHS no.   9434765919, 4010232137; blank                                          -> 2 0 0 1
+SPLIT = {
+    "RJC": {
+        "MSD_MOTHER_POSTCODE_VALID": (3, 0, 1, 0),
+        "MSD_MOTHER_ETHNIC_VALID": (2, 1, 0, 1),
+        "MSD_MOTHER_POSTCODE_LSOA": (3, 0, 1, 0),
+        "MSD_BMI_RECORDED": (4, 0, 0, 0),
+        "MSD_SMOKING_RECORDED": (2, 1, 0, 1),
+        "MSD_CO_RECORDED": (3, 0, 0, 1),
+        "MSD_GESTATION_VALID": (3, 0, 0, 1),
+        "MSD_NHS_NUMBER_VALID": (2, 0, 0, 2),
+    },
+    "RKB": {
+        "MSD_MOTHER_POSTCODE_VALID": (2, 1, 1, 2),
+        "MSD_MOTHER_ETHNIC_VALID": (4, 1, 1, 0),
+        "MSD_MOTHER_POSTCODE_LSOA": (2, 1, 1, 2),
+        "MSD_BMI_RECORDED": (3, 0, 1, 2),
+        "MSD_SMOKING_RECORDED": (4, 1, 0, 1),
+        "MSD_CO_RECORDED": (3, 0, 2, 1),
+        "MSD_GESTATION_VALID": (5, 0, 1, 0),
+        "MSD_NHS_NUMBER_VALID": (3, 0, 1, 2),
+    },
+    "RLT": {
+        "MSD_MOTHER_POSTCODE_VALID": (1, 0, 1, 1),
+        "MSD_MOTHER_ETHNIC_VALID": (1, 1, 0, 1),
+        "MSD_MOTHER_POSTCODE_LSOA": (1, 0, 1, 1),
+        "MSD_BMI_RECORDED": (2, 0, 0, 1),
+        "MSD_SMOKING_RECORDED": (1, 1, 0, 1),
+        "MSD_CO_RECORDED": (1, 0, 0, 2),
+        "MSD_GESTATION_VALID": (2, 0, 0, 1),
+        "MSD_NHS_NUMBER_VALID": (2, 0, 0, 1),
+    },
+}
+
+
+def test_four_way_split_per_trust_and_measure(loaded):
+    """The split (hand-counted above) in the measures table, summing to the denominator."""
+    from pipelines.core.warehouse import connect
+    from pipelines.measures.compute import compute_measures
+
+    with connect(loaded) as con:
+        frame = compute_measures(con, FIXTURE_MONTH)
+    overall = frame.filter(frame["breakdown"] == "overall")
+    got = {
+        (r["org_code"], r["measure_id"]): (r["valid"], r["default"], r["invalid"], r["missing"])
+        for r in overall.iter_rows(named=True)
+    }
+    assert got == {(org, m): split for org, by_m in SPLIT.items() for m, split in by_m.items()}
+    for r in overall.iter_rows(named=True):
+        assert r["numerator"] == r["valid"]
+        assert r["denominator"] == {"RJC": 4, "RKB": 6, "RLT": 3}[r["org_code"]]
+
+
 def test_k2_values_standardised(loaded):
     """Line 3: 'CV12AB ' -> CV1 2AB; '  white - irish ' -> B; gestation 8+0 -> 56 days; current smoker."""
     row = query(
@@ -97,7 +179,8 @@ def test_k2_values_standardised(loaded):
         loaded,
         "SELECT postcode, postcode_valid, gestation_days, gestation_valid FROM bookings WHERE source_system='K2' AND source_line=11",
     )
-    assert row == [("CV5 6EF", True, 350, False)]  # 'cv5  6ef' normalised; 50+0 weeks is implausible
+    # 'cv5  6ef' normalised; terminated in 202001 so not valid in 2025-04; 50+0 weeks is implausible
+    assert row == [("CV5 6EF", False, 350, False)]
 
 
 def test_cerner_booking_values_from_events(loaded):

@@ -41,11 +41,11 @@ def test_two_identical_directory_releases_do_not_duplicate_bookings(landing, tmp
     ]
 
 
-def test_terminated_postcode_has_no_lsoa(landing, tmp_path):
-    """CV5 6EF (K2 line 11) is valid but terminated in 2020: it counts for validity, not for LSOA."""
+def test_postcode_terminated_before_the_month_is_invalid_and_unplaced(landing, tmp_path):
+    """CV5 6EF (K2 line 11) is well-formed but terminated in 202001: invalid in 2025-04, no LSOA."""
     load(landing, tmp_path / "w.duckdb")
     assert query(
         tmp_path / "w.duckdb",
-        "SELECT postcode_valid, postcode_has_lsoa, lsoa_code FROM bookings "
+        "SELECT postcode_class, postcode_valid, postcode_has_lsoa, lsoa_code FROM bookings "
         "WHERE source_system = 'K2' AND source_line = 11",
-    ) == [(True, False, None)]
+    ) == [("invalid", False, False, None)]

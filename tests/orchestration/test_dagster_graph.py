@@ -34,8 +34,13 @@ def test_month_materialises_with_checks_passing(settings):
         )
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    for name in ("rows_conserved", "canonical_contract", "measures_contract", "quarantine_contract",
-                 "submissions_contract"):
+    for name in (
+        "rows_conserved",
+        "canonical_contract",
+        "measures_contract",
+        "quarantine_contract",
+        "submissions_contract",
+    ):
         assert checks[name], name
     assert checks["extracts_readable"]
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -46,7 +51,9 @@ def test_month_materialises_with_checks_passing(settings):
 
 
 def test_measures_csv_has_the_interface_columns(settings):
-    """RKB overall: postcode 3/6 valid and ethnic 4/6 (hand-counted in tests/ingest/test_fixture_month.py)."""
+    """RKB overall: postcode 2/6 valid, split 2 valid, 1 default (ZZ99 3VZ), 1 invalid (CV5 6EF,
+    terminated), 2 missing (blank, N/A); hand-counted in tests/ingest/test_fixture_month.py. The
+    dq file carries the same split under its MSDS v2 data item."""
     with dg.instance_for_test() as instance:
         defs.resolve_job_def("monthly_dq").execute_in_process(
             partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
@@ -70,11 +77,34 @@ def test_measures_csv_has_the_interface_columns(settings):
     overall = {(r["org_code"], r["measure_id"]): r for r in rows if r["breakdown"] == "overall"}
     pc = overall[("RKB", "MSD_MOTHER_POSTCODE_VALID")]
     assert (pc["numerator"], pc["denominator"], pc["rate"], pc["threshold"], pc["status"]) == (
-        "3",
+        "2",
         "6",
-        "0.5",
+        "0.333333",
         "0.95",
         "fail",
+    )
+    assert (pc["valid"], pc["default"], pc["invalid"], pc["missing"]) == ("2", "1", "1", "2")
+    with (settings.out / f"dq-{FIXTURE_MONTH}.csv").open(newline="") as fh:
+        dq = list(csv.DictReader(fh))
+    assert list(dq[0]) == [
+        "Org_Code",
+        "DataTable",
+        "UID",
+        "DataItem",
+        "Valid",
+        "Default",
+        "Invalid",
+        "Missing",
+        "Denominator",
+    ]
+    rkb = next(r for r in dq if r["Org_Code"] == "RKB" and r["UID"] == "M001060")
+    assert (rkb["DataTable"], rkb["Valid"], rkb["Default"], rkb["Invalid"], rkb["Missing"], rkb["Denominator"]) == (
+        "MSD001",
+        "2",
+        "1",
+        "1",
+        "2",
+        "6",
     )
     bmi = overall[("RJC", "MSD_BMI_RECORDED")]
     assert (bmi["numerator"], bmi["denominator"], bmi["threshold"], bmi["status"]) == ("4", "4", "", "not_gated")
@@ -126,7 +156,7 @@ def test_gate_checks_warn_per_trust_and_the_run_still_succeeds(settings):
     }
     assert all(not e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in gate.values())
     rkb = gate["RKB_MSD_MOTHER_POSTCODE_VALID"].metadata
-    assert (rkb["numerator"].value, rkb["denominator"].value, rkb["ge_agrees_with_sql"].value) == (3, 6, True)
+    assert (rkb["numerator"].value, rkb["denominator"].value, rkb["ge_agrees_with_sql"].value) == (2, 6, True)
 
 
 def test_backfill_and_resubmission_rerun(tmp_path):
@@ -174,8 +204,10 @@ def test_backfill_and_resubmission_rerun(tmp_path):
 
 
 def test_worklists_list_each_failing_record_by_line(settings):
-    """RKB (fixture K2 file): postcode fails on lines 4 (blank), 5 ('N/A') and 6 (ZZ99 3VZ); ethnic
-    category on lines 5 ('Not Stated' = Z) and 6 ('White-British', unmapped). Hand-counted."""
+    """RKB (fixture K2 file): postcode fails on lines 4 (blank), 5 ('N/A'), 6 (ZZ99 3VZ) and 11
+    ('cv5  6ef', terminated 202001); ethnic category on lines 5 ('Not Stated' = Z) and 6
+    ('White-British', unmapped). Hand-counted. The value is shown as typed, beside its
+    normalised form and class."""
     with dg.instance_for_test() as instance:
         defs.resolve_job_def("monthly_dq").execute_in_process(
             partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
@@ -183,12 +215,23 @@ def test_worklists_list_each_failing_record_by_line(settings):
     path = settings.out / "worklists" / f"worklist-{FIXTURE_MONTH}-RKB.csv"
     with path.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    got = sorted((r["measure_id"], int(r["source_line"]), r["value"], r["reason"]) for r in rows)
+    got = sorted(
+        (r["measure_id"], int(r["source_line"]), r["value"], r["normalised"], r["class"], r["reason"]) for r in rows
+    )
+    pseudo = "pseudo postcode (no fixed abode, not known or overseas)"
     assert got == [
-        ("MSD_MOTHER_ETHNIC_VALID", 5, "Not Stated", "ethnic category Z is not a stated category"),
-        ("MSD_MOTHER_ETHNIC_VALID", 6, "White-British", "source value maps to no NHS ethnic category"),
-        ("MSD_MOTHER_POSTCODE_VALID", 4, "", "postcode blank or a null token"),
-        ("MSD_MOTHER_POSTCODE_VALID", 5, "", "postcode blank or a null token"),
-        ("MSD_MOTHER_POSTCODE_VALID", 6, "ZZ99 3VZ", "pseudo postcode (no fixed abode, not known or overseas)"),
+        ("MSD_MOTHER_ETHNIC_VALID", 5, "Not Stated", "Z", "default", "ethnic category Z is not a stated category"),
+        ("MSD_MOTHER_ETHNIC_VALID", 6, "White-British", "", "invalid", "source value maps to no NHS ethnic category"),
+        ("MSD_MOTHER_POSTCODE_VALID", 4, "", "", "missing", "postcode blank or a null token"),
+        ("MSD_MOTHER_POSTCODE_VALID", 5, "N/A", "", "missing", "postcode blank or a null token"),
+        ("MSD_MOTHER_POSTCODE_VALID", 6, "ZZ99 3VZ", "ZZ99 3VZ", "default", pseudo),
+        (
+            "MSD_MOTHER_POSTCODE_VALID",
+            11,
+            "cv5  6ef",
+            "CV5 6EF",
+            "invalid",
+            "terminated before the month (postcode directory: 202001)",
+        ),
     ]
     assert all(len(r["pregnancy_key"]) == 32 for r in rows)

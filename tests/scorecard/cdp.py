@@ -23,10 +23,20 @@ from typing import Any, Self
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
 )
 
 
@@ -62,7 +72,10 @@ class Browser:
         self._profile = tempfile.mkdtemp(prefix="mdq-chromium-")
         self._proc = subprocess.Popen(
             [self.executable, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         url = None
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
@@ -81,8 +94,9 @@ class Browser:
         self._stack = contextlib.ExitStack()
         self._ws = self._stack.enter_context(connect(url, max_size=None, open_timeout=self.timeout))
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
-        self._session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
-                                  session=False)["sessionId"]
+        self._session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.call(f"{domain}.enable")
         return self
@@ -157,12 +171,15 @@ class Browser:
         self.wait_for("Page.loadEventFired")
 
     def viewport(self, width: int, height: int) -> None:
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
 
     def evaluate(self, expression: str, await_promise: bool = False) -> Any:
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
-                                                "awaitPromise": await_promise})
+        result = self.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": await_promise}
+        )
         if "exceptionDetails" in result:
             raise CdpError(f"evaluate failed: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -172,14 +189,21 @@ class Browser:
 
     def screenshot(self, path: Path, y: float = 0, height: float | None = None, width: float | None = None) -> Path:
         metrics = self.call("Page.getLayoutMetrics")["cssContentSize"]
-        clip = {"x": 0, "y": y, "width": width or metrics["width"],
-                "height": height or metrics["height"] - y, "scale": 1}
+        clip = {
+            "x": 0,
+            "y": y,
+            "width": width or metrics["width"],
+            "height": height or metrics["height"] - y,
+            "scale": 1,
+        }
         data = self.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})
         path.write_bytes(base64.b64decode(data["data"]))
         return path
 
     def pdf(self, path: Path) -> Path:
-        data = self.call("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True,
-                                             "preferCSSPageSize": True})
+        data = self.call(
+            "Page.printToPDF",
+            {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True, "preferCSSPageSize": True},
+        )
         path.write_bytes(base64.b64decode(data["data"]))
         return path

@@ -35,7 +35,11 @@ def test_policy_comes_from_the_rules_file():
 
     policy = DisclosurePolicy.from_rules(load_rules())
     assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to) == (
-        disclosure["suppress_min"], disclosure["suppress_max"], disclosure["suppressed_symbol"], disclosure["round_to"])
+        disclosure["suppress_min"],
+        disclosure["suppress_max"],
+        disclosure["suppressed_symbol"],
+        disclosure["round_to"],
+    )
     assert policy.footnote == " ".join(disclosure["footnote"].split())
 
 
@@ -47,19 +51,29 @@ def test_a_different_policy_is_applied_as_configured():
 @pytest.mark.parametrize(
     ("reason", "kind"),
     [
-        ("BookingDate '2025-02-31' is not a real date in the layout's format %Y-%m-%d",
-         "BookingDate … is not a real date in the layout's format %Y-%m-%d"),
-        ("Booking Date '31/02/2025 12:00' is not a real date in the layout's format %d/%m/%Y %H:%M",
-         "Booking Date … is not a real date in the layout's format %d/%m/%Y %H:%M"),
+        (
+            "BookingDate '2025-02-31' is not a real date in the layout's format %Y-%m-%d",
+            "BookingDate … is not a real date in the layout's format %Y-%m-%d",
+        ),
+        (
+            "Booking Date '31/02/2025 12:00' is not a real date in the layout's format %d/%m/%Y %H:%M",
+            "Booking Date … is not a real date in the layout's format %d/%m/%Y %H:%M",
+        ),
         ("Booking Date 2025-03-25 is outside the file's month 2025-04", "Booking Date … is outside the file's month …"),
         ("exact duplicate of line 4", "exact duplicate of line …"),
-        ("pregnancy ID repeated from line 168 with different values",
-         "pregnancy ID repeated from line … with different values"),
+        (
+            "pregnancy ID repeated from line 168 with different values",
+            "pregnancy ID repeated from line … with different values",
+        ),
         ("RESULT_VAL 'O'Neil' is not a number", "RESULT_VAL … is not a number"),
-        ("Postcode 'CV1 2AB' is not a valid identifier for this layout",
-         "Postcode … is not a valid identifier for this layout"),
-        ("PREGNANCY_ID has no loaded row in the month's pregnancy file",
-         "PREGNANCY_ID has no loaded row in the month's pregnancy file"),
+        (
+            "Postcode 'CV1 2AB' is not a valid identifier for this layout",
+            "Postcode … is not a valid identifier for this layout",
+        ),
+        (
+            "PREGNANCY_ID has no loaded row in the month's pregnancy file",
+            "PREGNANCY_ID has no loaded row in the month's pregnancy file",
+        ),
         ("Booking ID is blank", "Booking ID is blank"),
     ],
 )

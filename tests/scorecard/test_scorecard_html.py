@@ -34,11 +34,14 @@ from tests.scorecard.helpers import (
 POSTCODE, ETHNIC = "MSD_MOTHER_POSTCODE_VALID", "MSD_MOTHER_ETHNIC_VALID"
 RUN = datetime(2025, 6, 10, 6, 0, tzinfo=UTC)
 
-# May 2025 (helpers.shift_to_may): the April fixture's hand counts, except RKB's postcode 2 of 6.
+# May 2025 (helpers.shift_to_may): the April fixture's hand counts, except RKB's postcode 1 of 6.
 EXPECTED_MAY = {
-    ("RKB", POSTCODE): (2, 6, "33.3%"), ("RKB", ETHNIC): (4, 6, "66.7%"),
-    ("RJC", POSTCODE): (3, 4, "75.0%"), ("RJC", ETHNIC): (2, 4, "50.0%"),
-    ("RLT", POSTCODE): (2, 3, "66.7%"), ("RLT", ETHNIC): (1, 3, "33.3%"),
+    ("RKB", POSTCODE): (1, 6, "16.7%"),
+    ("RKB", ETHNIC): (4, 6, "66.7%"),
+    ("RJC", POSTCODE): (3, 4, "75.0%"),
+    ("RJC", ETHNIC): (2, 4, "50.0%"),
+    ("RLT", POSTCODE): (1, 3, "33.3%"),
+    ("RLT", ETHNIC): (1, 3, "33.3%"),
 }
 
 
@@ -78,9 +81,33 @@ def test_tiles_show_the_hand_counted_figures_and_match_the_csv(may):
 
 def test_change_from_the_previous_stored_month(may):
     page, _ = may
-    # April: RKB postcode 3 of 6 (50.0%); May: 2 of 6 (33.3%)
-    assert "Down 16.7 percentage points since April 2025 (50.0%)" in tile(page, "RKB", POSTCODE)
+    # April: RKB postcode 2 of 6 (33.3%); May: 1 of 6 (16.7%)
+    assert "Down 16.7 percentage points since April 2025 (33.3%)" in tile(page, "RKB", POSTCODE)
     assert "No change since April 2025" in tile(page, "RKB", ETHNIC)
+
+
+def test_tiles_say_why_women_are_not_valid_and_the_method_names_the_postcode_mode(may):
+    """May, RKB (hand-counted): postcode TBC, blank and N/A missing (3), ZZ99 3VZ default (1),
+    CV5 6EF terminated (1); ethnic Not Stated default (1), White-British unmapped (1)."""
+    page, _ = may
+    assert "Not valid: 3 blank or no postcode, 1 pseudo postcode (ZZ99), 1 not a valid postcode." in tile(
+        page, "RKB", POSTCODE
+    )
+    assert "Not valid: 1 not stated or not known (Z, 99), 1 unmapped or not a code." in tile(page, "RKB", ETHNIC)
+    method = text_of(element(page, "section", id="method"))
+    assert "Postcode validity ran in directory mode" in method
+    assert "no introduction dates" not in method
+
+
+def test_method_notes_warn_when_the_directory_has_no_introduction_dates(tmp_path):
+    landing = copy_landing(tmp_path / "landing")
+    directory = landing / "reference" / "ONSPD_fixture.csv"
+    rows = [line.split(",") for line in directory.read_text(encoding="utf-8").splitlines()]
+    at = rows[0].index("dointr")
+    directory.write_text("".join(",".join(r[:at] + r[at + 1 :]) + "\n" for r in rows), encoding="utf-8")
+    page = render(build(landing, tmp_path / "wh" / "mdq.duckdb", [APRIL]), APRIL, tmp_path / "out")
+    method = text_of(element(page, "section", id="method"))
+    assert "The postcode directory loaded has no introduction dates (dointr)" in method
 
 
 def test_failing_trusts_are_said_to_fail_in_words(may):
@@ -121,15 +148,28 @@ def test_not_known_groups_shown_and_degenerate_breakdowns_explained(may):
 def test_quarantine_counted_by_kind_without_values(may):
     page, _ = may
     rkb = section(page, "RKB")
-    reasons = {text_of(m.group(1)): int(text_of(m.group(2)))
-               for m in re.finditer(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", rkb)}
+    reasons = {
+        text_of(m.group(1)): int(text_of(m.group(2)))
+        for m in re.finditer(r"<tr><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", rkb)
+    }
     # K2 lines 7 (31/02), 8 (30/04 in the May copy), 9 (repeat of line 2), 10 (blank Booking ID)
     assert sum(reasons.values()) == 4
     assert reasons["exact duplicate of line …"] == 1
     assert reasons["Booking ID is blank"] == 1
     assert any(k.startswith("Booking Date … is not a real date") for k in reasons)
-    for value in ("31/02/2025", "30/04/2025", "2025-05-32", "2025-06-01", "32-MAY-2025", "'abc'", "CV3 4CD",
-                  "9434765919", "943 476 5919", "H0000001", "BK00000001"):
+    for value in (
+        "31/02/2025",
+        "30/04/2025",
+        "2025-05-32",
+        "2025-06-01",
+        "32-MAY-2025",
+        "'abc'",
+        "CV3 4CD",
+        "9434765919",
+        "943 476 5919",
+        "H0000001",
+        "BK00000001",
+    ):
         assert value not in page, value
 
 
@@ -139,11 +179,11 @@ def test_trend_charts_have_text_alternatives(may):
     assert '<svg class="spc"' in figure and 'role="img"' in figure
     assert '<title id="spc-rkb-msd-mother-postcode-valid-t">' in figure
     desc = text_of(element(figure, "desc"))
-    assert "2 months with a rate, April 2025 to May 2025" in desc and "Latest (May 2025): 33.3%" in desc
+    assert "2 months with a rate, April 2025 to May 2025" in desc and "Latest (May 2025): 16.7%" in desc
     caption = text_of(element(figure, "figcaption"))
     assert caption == desc
     hidden = [r for r in re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td>", figure)]
-    assert hidden == [("April 2025", "50.0%", "3 of 6"), ("May 2025", "33.3%", "2 of 6")]
+    assert hidden == [("April 2025", "33.3%", "2 of 6"), ("May 2025", "16.7%", "1 of 6")]
 
 
 def test_method_notes(may):
@@ -216,25 +256,38 @@ def test_thresholds_and_footnote_follow_the_rules_file(tmp_path, monkeypatch):
     rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     for m in rules["measures"]:
         if m["id"] == POSTCODE:
-            m["threshold"] = 0.5
+            m["threshold"] = 0.3
     rules["disclosure"]["footnote"] = "Staged footnote for the test."
     staged = tmp_path / "rules.yaml"
     staged.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
     monkeypatch.setenv("MDQ_RULES", str(staged))
     warehouse = build(copy_landing(tmp_path / "landing"), tmp_path / "wh" / "mdq.duckdb", [APRIL])
     page = render(warehouse, APRIL, tmp_path / "out")
-    # RKB postcode 3 of 6 = 50.0% now meets a 50% threshold; RJC 3 of 4 passes; RLT 2 of 3 passes
+    # RKB postcode 2 of 6 = 33.3% now meets a 30% threshold; RJC 3 of 4 passes; RLT 1 of 3 passes
     for org in ("RKB", "RJC", "RLT"):
         text = tile(page, org, POSTCODE)
-        assert "Pass" in text and "Fail" not in text and "Threshold 50%" in text
+        assert "Pass" in text and "Fail" not in text and "Threshold 30%" in text
     assert "Fail" in tile(page, "RKB", ETHNIC)
     assert "Staged footnote for the test." in page
 
 
 def _row(measure, breakdown, group, numerator, denominator, degenerate=False):
-    return MeasureRow(MAY, "X", "K2", measure, breakdown, group, numerator, denominator,
-                      numerator / denominator if denominator else None, None, "not_gated", "complete",
-                      degenerate, 2025)
+    return MeasureRow(
+        MAY,
+        "X",
+        "K2",
+        measure,
+        breakdown,
+        group,
+        numerator,
+        denominator,
+        numerator / denominator if denominator else None,
+        None,
+        "not_gated",
+        "complete",
+        degenerate,
+        2025,
+    )
 
 
 def test_worst_line_skips_degenerate_suppressed_and_not_known():
@@ -253,5 +306,7 @@ def test_worst_line_skips_degenerate_suppressed_and_not_known():
     degenerate = {POSTCODE: {"imd_quintile", "imd_decile"}, ETHNIC: {"ethnic_group", "ethnic_category"}}
     gap = widest_gap(rows, degenerate, policy, "Not known", [POSTCODE, ETHNIC])
     text = sentence(gap, {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, policy)
-    assert text == ("Valid ethnic category is 14.0 percentage points lower for women in the most deprived IMD "
-                    "quintile (1) than in the least deprived IMD quintile (5): 80.0% against 94.0%.")
+    assert text == (
+        "Valid ethnic category is 14.0 percentage points lower for women in the most deprived IMD "
+        "quintile (1) than in the least deprived IMD quintile (5): 80.0% against 94.0%."
+    )

@@ -60,15 +60,30 @@ def spec_headers(layout: str) -> list[str]:
     return [c["header"] for c in LAYOUTS[layout]["columns"].values()]
 
 
-def postcode_valid(text: str) -> bool:
+def _directory() -> dict[str, tuple[str, str]]:
+    """The shipped postcode directory subset, read with the csv module: pcds -> (dointr, doterm)."""
+    with open(SAMPLE / "reference" / "ONSPD_subset.csv", newline="", encoding="utf-8") as f:
+        return {r["pcds"]: (r["dointr"], r["doterm"]) for r in csv.DictReader(f)}
+
+
+DIRECTORY = _directory()
+
+
+def postcode_valid(text: str, month: str) -> bool:
+    """measures.md: real and live in the month's directory. White space is Python's Unicode idea of
+    it (str.split), independently of the rules file's list; the sample only pastes no-break spaces."""
     cfg = RULES["postcode"]
-    if text.strip().upper() in cfg["null_tokens"]:
+    squashed = "".join(text.split()).upper()
+    if squashed in cfg["null_tokens"]:
         return False
-    squashed = re.sub(r"\s+", "", text.upper())
     norm = f"{squashed[:-3]} {squashed[-3:]}"
-    if not re.match(cfg["format_regex"], norm):
+    if norm.split()[0] in cfg["pseudo_outward_codes"]:
         return False
-    return norm.split()[0] not in cfg["pseudo_outward_codes"]
+    if cfg.get("validity", "directory") == "format":
+        return re.match(cfg["format_regex"], norm) is not None
+    dates = DIRECTORY.get(norm)
+    yyyymm = month.replace("-", "")
+    return dates is not None and (dates[0] or "0") <= yyyymm and (not dates[1] or dates[1] >= yyyymm)
 
 
 def ethnic_valid(layout: str, text: str) -> bool:
@@ -130,11 +145,12 @@ def sample_extracts() -> list[tuple[str, str, str, Path]]:
     return found
 
 
-def rates(path: Path, layout: str, pessimistic: bool = False) -> tuple[int, float, float]:
+def rates(path: Path, layout: str, month: str, pessimistic: bool = False) -> tuple[int, float, float]:
     women = women_booked(path, layout, pessimistic)
     pc_h, eth_h = READ[layout][6].casefold(), READ[layout][7].casefold()
     n = len(women)
-    return (n, sum(postcode_valid(w[pc_h]) for w in women) / n, sum(ethnic_valid(layout, w[eth_h]) for w in women) / n)
+    postcode = sum(postcode_valid(w[pc_h], month) for w in women) / n
+    return (n, postcode, sum(ethnic_valid(layout, w[eth_h]) for w in women) / n)
 
 
 # ---- reproducibility -------------------------------------------------------------------------

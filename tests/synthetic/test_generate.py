@@ -144,16 +144,30 @@ def test_reference_subsets_cover_the_postcodes_used() -> None:
         outward, inward = r["pcds"].split(" ")
         assert len(r["pcd"]) == 7 and r["pcd"] == outward.ljust(4)[:4] + inward
         assert re.fullmatch(r"E01\d{6}", r["lsoa11"]) and re.fullmatch(r"E01\d{6}", r["lsoa21"])
-    used = live = 0
-    for _org, _month, layout, path in sample_extracts():
+    # Well-formed postcodes the women gave that are no address in their booking month, by why:
+    # the sample must exercise each edge of the directory rule (issue 12).
+    why: dict[str, int] = defaultdict(int)
+    for _org, month, layout, path in sample_extracts():
+        yyyymm = month.replace("-", "")
         for w in women_booked(path, layout):
             pc = w[READ[layout][6].casefold()]
-            if postcode_valid(pc):
-                squashed = re.sub(r"\s+", "", pc.upper())
-                hit = onspd.get(f"{squashed[:-3]} {squashed[-3:]}")
-                used += 1
-                live += bool(hit and not hit["doterm"])
-    assert 0.97 < live / used < 0.999  # a few terminated or missing postcodes, on purpose
+            squashed = "".join(pc.split()).upper()
+            norm = f"{squashed[:-3]} {squashed[-3:]}"
+            hit = onspd.get(norm)
+            if postcode_valid(pc, month):
+                why["valid"] += 1
+                assert hit is not None
+            elif hit is None:
+                why["not in directory"] += bool(re.fullmatch(r"[A-Z]{1,2}\d{1,2} \d[A-Z]{2}", norm))
+            elif hit["dointr"] > yyyymm:
+                why["not yet introduced"] += 1
+            elif hit["doterm"] and hit["doterm"] < yyyymm:
+                why["terminated"] += 1
+    assert why["valid"] > 10_000
+    assert why["not in directory"] > 5 and why["not yet introduced"] > 5 and why["terminated"] > 5, why
+    sample_months = {m.replace("-", "") for m in MONTHS}
+    assert sum(r["dointr"] in sample_months for r in onspd.values()) > 20
+    assert sum(r["doterm"] in sample_months for r in onspd.values()) > 20
     decile_col = "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
     for edition, lsoa_col in ((2019, "LSOA code (2011)"), (2025, "LSOA code (2021)")):
         with open(SAMPLE / "reference" / f"File_7_IoD{edition}_subset.csv", newline="", encoding="utf-8") as f:

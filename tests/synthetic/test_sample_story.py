@@ -27,7 +27,7 @@ def verdicts(pessimistic: bool) -> tuple[set[tuple[str, str, str]], list[str]]:
     gates = {"postcode": by_id["MSD_MOTHER_POSTCODE_VALID"], "ethnic": by_id["MSD_MOTHER_ETHNIC_VALID"]}
     fails, thin = set(), []
     for org, month, layout, path in sample_extracts():
-        n, postcode, ethnic = rates(path, layout, pessimistic)
+        n, postcode, ethnic = rates(path, layout, month, pessimistic)
         assert n > 100
         for measure, rate in (("postcode", postcode), ("ethnic", ethnic)):
             if rate < gates[measure]:

@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.core.warehouse import connect
-from pipelines.measures.compute import compute_measures, write_measures_csv
+from pipelines.measures.compute import compute_measures, write_dq_csv, write_measures_csv
 from pipelines.measures.worklists import write_worklists
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.resources import MdqSettings
@@ -20,6 +20,7 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Material
     month = context.partition_key
     with connect(mdq.warehouse_file) as con:
         frame = compute_measures(con, month)
+        dq_path = write_dq_csv(con, mdq.out_dir, month)
     path = write_measures_csv(frame, mdq.out_dir, month)
     overall = frame.filter((pl.col("breakdown") == "overall") & (pl.col("threshold").is_not_null()))
     rates = {
@@ -30,6 +31,7 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Material
     return dg.MaterializeResult(
         metadata={
             "csv": dg.MetadataValue.path(str(path)),
+            "dq_csv": dg.MetadataValue.path(str(dq_path)),
             "rows": frame.height,
             "gated_rates": dg.MetadataValue.json(rates),
         }

@@ -1,0 +1,50 @@
+"""The gate's own reading of the postcode rule, independent of the warehouse's postcode columns.
+
+Great Expectations must judge the same directory-based validity as the SQL measures without
+re-reading the mart's verdict (that would check nothing). So the gate normalises the postcodes
+as typed itself, from the rules file (white space class, null tokens), finds which are live in
+the postcode directory by its own query (pipelines/gate/results.py), and its expectation applies
+the null, pseudo-postcode and format rules to the result. Its per-Trust rates must then equal
+the SQL rates (pipelines/gate/verdicts.py raises if not).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from pipelines.core.whitespace import whitespace_class_python
+
+# Appended to a normalised postcode that is not live in the postcode directory in its month, so
+# the expectation's regex (which allows no second space) rejects it and Data Docs says why.
+NOT_LIVE_NOTE = " (not live in the postcode directory in the reporting month)"
+LIVE_COLUMN = "postcode_live"
+
+
+def normalise_postcodes(values: pd.Series, rules: Mapping[str, Any]) -> pd.Series:
+    """measures.md rule 1: remove every white-space character of the rules' class, upper-case, one
+    space before the last three characters; blank and null tokens become None."""
+    blank = re.compile(whitespace_class_python(rules))
+    tokens = {blank.sub("", str(t)).upper() for t in rules["postcode"]["null_tokens"]}
+
+    def normalise(value: Any) -> str | None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        compact = blank.sub("", str(value)).upper()
+        if compact in tokens:
+            return None
+        return compact if len(compact) <= 3 else f"{compact[:-3]} {compact[-3:]}"
+
+    return pd.Series([normalise(v) for v in values], index=values.index, dtype=object)
+
+
+def mark_not_live(postcodes: pd.Series, live: pd.Series, null_sentinel: str) -> pd.Series:
+    """The values GE validates in directory mode: a postcode not live in the month carries NOT_LIVE_NOTE."""
+    values = pd.Series(postcodes.to_numpy(dtype=object), dtype=object)
+    flags = pd.Series(live.to_numpy(), dtype=object).fillna(False).astype(bool).to_numpy()
+    present = (values != null_sentinel).to_numpy()
+    values[present & ~flags] = values[present & ~flags] + NOT_LIVE_NOTE
+    return values
