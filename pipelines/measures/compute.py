@@ -74,5 +74,5 @@ def write_dq_csv(con: duckdb.DuckDBPyConnection, out_dir: Path, month: str) -> P
     con.execute("SET VARIABLE month = ?", [month])
     frame = con.sql(read_sql("measures/dq_file")).pl()
     path = out_dir / f"dq-{month}.csv"
-    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
+    write_atomically(path, spreadsheet_csv(frame))
     return path

@@ -33,7 +33,7 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Materia
             con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists, run_started=started
         )
         # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
-        outputs = [mdq.out_dir / f"measures-{month}.csv", *worklists.values(), path]
+        outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
         publish(con, month, outputs + ([Path(docs).parent] if docs else []))
     return dg.MaterializeResult(
         metadata={
