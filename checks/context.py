@@ -15,9 +15,12 @@ socket is connected during a run.
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # Before any great_expectations import anywhere in this process that goes through us.
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -30,6 +33,7 @@ LOCK_NAME = ".ge_gate.lock"
 LOCK_TIMEOUT_S = 900
 
 _CONTEXTS: dict[Path, FileDataContext] = {}
+log = logging.getLogger(__name__)
 
 
 def disable_analytics() -> None:
@@ -69,6 +73,39 @@ def open_context(work_dir: Path) -> FileDataContext:
         context.variables.save()
 
     _CONTEXTS[root] = context
+    return context
+
+
+def open_project(work_dir: Path, prepare: Callable[[FileDataContext], Any]) -> FileDataContext:
+    """``open_context`` and ``prepare(context)`` (making the suites and validation definitions),
+    with the project made again once if either fails.
+
+    GE writes its YAML and JSON stores in place, so a kill or a full disk mid-write leaves a file
+    half-written, and every later run failed on it until someone deleted it by hand. Everything
+    in the project is made from the rules on each run (the month's Data Docs are built from the
+    run's own results), so the broken project is set aside, as ``.gx-broken-<time>`` beside it
+    for a look, and a new one made. A second failure is no broken file: it is raised.
+    """
+    try:
+        context = open_context(work_dir)
+        prepare(context)
+        return context
+    except Exception as exc:  # GE raises many kinds for a damaged file (YAML, JSON, pydantic, its own)
+        root = Path(work_dir).resolve()
+        _CONTEXTS.pop(root, None)
+        aside = root / f".gx-broken-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}"
+        if not (root / "gx").exists():
+            raise
+        os.replace(root / "gx", aside)
+        log.warning(
+            "GE project %s could not be used (%s: %s); set aside as %s and made again",
+            root / "gx",
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+            aside.name,
+        )
+    context = open_context(work_dir)
+    prepare(context)
     return context
 
 

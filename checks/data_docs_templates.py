@@ -29,6 +29,7 @@ tests/checks/test_data_docs_templates.py fails loudly when any of this stops hol
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -166,11 +167,29 @@ def _attach_template_cache(view: Any) -> None:
         )
 
 
+def _escaped(block: Any) -> Any:
+    """A content block as GE would render it, with any plain value in it made HTML text."""
+    if isinstance(block, str):
+        return html.escape(block)
+    if isinstance(block, list):
+        return [_escaped(item) if isinstance(item, str) else item for item in block]
+    return block
+
+
 def _view_classes():
     from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
+    from jinja2 import pass_context
 
     class CachedTemplatesPageView(DefaultJinjaPageView):
-        """GE's page view, with templates compiled once per process (see the comment above)."""
+        """GE's page view, with templates compiled once per process (see the comment above), and
+        every plain value escaped.
+
+        GE 1.24.1 escapes the parameters of its string templates but writes a content block that
+        is a plain string (or a list of them) as is: the cells of the "unexpected values" tables
+        are the extract's own values, so a postcode `<img src=x onerror=...>` ran as script.
+        GE's own markup comes as string templates and typed blocks, which are left to GE; a site
+        of clean values renders byte for byte as GE's (tests/checks/test_data_docs_templates.py).
+        """
 
         # The parameters are spelt out: GE's instantiate_class_from_config passes a view only
         # the runtime values its __init__ signature names.
@@ -180,6 +199,12 @@ def _view_classes():
                 custom_views_directory=custom_views_directory,
             )
             _attach_template_cache(self)
+
+        @pass_context
+        def render_content_block(self, jinja_context, content_block, index=None, content_block_id=None, **kwargs):
+            return super().render_content_block(
+                jinja_context, _escaped(content_block), index, content_block_id, **kwargs
+            )
 
     class CachedTemplatesIndexPageView(DefaultJinjaIndexPageView):
         """GE's index page view, with templates compiled once per process."""

@@ -228,8 +228,7 @@ def run_ge_gate(
     ]
 
     with context_module.context_lock(work_dir):
-        context = context_module.open_context(work_dir)
-        _definitions(context, specs)
+        context = context_module.open_project(work_dir, lambda c: _definitions(c, specs))
 
         for month in months:
             run_id = RunIdentifier(run_name=f"{RUN_NAME_PREFIX}{month}", run_time=run_time)

@@ -73,7 +73,7 @@ class QuarantineRows(pa.DataFrameModel):
 
 
 class SubmissionRows(pa.DataFrameModel):
-    """submissions: the audit trail; a loaded file accounts for every row it read."""
+    """submissions: the audit trail; a loaded file accounts for every row and every physical line it read."""
 
     file_name: str = pa.Field()
     checksum: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
@@ -83,6 +83,12 @@ class SubmissionRows(pa.DataFrameModel):
     @pa.dataframe_check
     def loaded_files_conserve_rows(cls, data: pa.PolarsData) -> pl.LazyFrame:
         conserved = pl.col("rows_read") == pl.col("rows_loaded") + pl.col("rows_quarantined")
+        return data.lazyframe.select((pl.col("status") != "loaded") | conserved.fill_null(False))
+
+    @pa.dataframe_check
+    def loaded_files_conserve_lines(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Each physical line after the header starts a record or continues one."""
+        conserved = pl.col("lines_read") == pl.col("rows_read") + pl.col("continuation_lines")
         return data.lazyframe.select((pl.col("status") != "loaded") | conserved.fill_null(False))
 
     @pa.dataframe_check

@@ -33,7 +33,21 @@ def _settings(args: argparse.Namespace):
     warehouse = args.warehouse.resolve()
     if warehouse.exists() and warehouse.is_dir():
         raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
+    _check_configuration(reference)
     return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
+
+
+def _check_configuration(reference: Path) -> None:
+    """The rules file, the layouts file and the reference folder, before any month runs: every
+    problem at once, one line each (ConfigError), rather than a failure inside a step."""
+    from pipelines.core.config import ConfigError, load_rules
+    from pipelines.ingest.reference_checks import reference_problems
+
+    rules = load_rules()
+    load_layouts()
+    problems = reference_problems(reference, rules)
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def _months(args: argparse.Namespace, landing: Path) -> list[str]:
@@ -87,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_one(month: str, settings) -> bool:
     """Run one month; True when the month had extracts but none of them could be read."""
-    from pipelines.cli.console import month_status, print_month_summary
+    from pipelines.cli.console import month_status, print_month_summary, resubmission_ties
     from pipelines.orchestration.in_process import StepFailed, project_instance, run_month
 
     try:
@@ -105,6 +119,7 @@ def _run_one(month: str, settings) -> bool:
         settings.out,
         unreadable_files(settings.warehouse, month),
         unrecognised(settings.landing, load_layouts()),
+        resubmission_ties(settings.warehouse, month),
     )
     print_reference_notes(settings.warehouse)
     files = sum(row["files"] for row in status)

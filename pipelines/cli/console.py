@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines.core.config import gated_measures, load_rules
+from pipelines.core.errors import one_line
 from pipelines.core.warehouse import connect
 from pipelines.gate.verdicts import GateVerdict
 
@@ -38,6 +39,16 @@ def month_status(warehouse: Path, month: str) -> list[dict]:
     return list(by_org.values())
 
 
+def resubmission_ties(warehouse: Path, month: str) -> list[str]:
+    with connect(warehouse, read_only=True) as con:
+        rows = con.execute(
+            """SELECT warnings FROM submissions WHERE reporting_month = ? AND status IN ('loaded', 'unreadable')
+               AND warnings LIKE '%tie: %' ORDER BY file_name""",
+            [month],
+        ).fetchall()
+    return [part for (warnings,) in rows for part in warnings.split("; ") if part.startswith("tie: ")]
+
+
 def unreadable_files(warehouse: Path, month: str) -> list[tuple]:
     with connect(warehouse, read_only=True) as con:
         return con.execute(
@@ -47,7 +58,9 @@ def unreadable_files(warehouse: Path, month: str) -> list[tuple]:
         ).fetchall()
 
 
-def print_month_summary(month: str, status: list[dict], out: Path, problems: list[tuple], ignored: list[str]) -> None:
+def print_month_summary(
+    month: str, status: list[dict], out: Path, problems: list[tuple], ignored: list[str], ties: list[str] = ()
+) -> None:
     gated = gated_measures(load_rules())
     table = Table(title=f"{month}: scorecard in {out}", title_justify="left")
     for heading in (
@@ -81,9 +94,13 @@ def print_month_summary(month: str, status: list[dict], out: Path, problems: lis
         console.print("  Rows read, loaded and quarantined include Cerner clinical-event rows.", markup=False)
     for file_name, line, column, reason in problems:
         where = file_name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
-        console.print(f"  unreadable: {where}: {reason}", markup=False)
+        console.print(one_line(f"  unreadable: {where}: {reason}"), markup=False)
     for name in ignored:
-        console.print(f"  ignored: {name} (its name matches no extract layout in schemas/layouts.yaml)", markup=False)
+        console.print(
+            one_line(f"  ignored: {name} (its name matches no extract layout in schemas/layouts.yaml)"), markup=False
+        )
+    for tie in ties:
+        console.print(one_line(f"  {tie}"), markup=False)
 
 
 def print_reference_notes(warehouse: Path) -> None:

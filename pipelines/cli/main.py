@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return USAGE_ERROR
     except (ConfigError, WarehouseBusy, GateInconsistent, OSError) as exc:
-        print(f"mdq: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # a configuration error lists one problem per line
+            print(f"mdq: {line}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("mdq: interrupted", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from pipelines.core.config_checks import layouts_problems, rules_problems
 from pipelines.core.paths import LAYOUTS_FILE, RULES_FILE
 
 
@@ -33,19 +34,23 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _checked(path: Path, data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """The data, or ConfigError with one line per problem, each naming the file."""
+    if problems:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in problems))
+    return data
+
+
 @lru_cache(maxsize=8)
 def _rules_cached(path: str, mtime: float) -> dict[str, Any]:
-    return _load_yaml(Path(path))
+    rules = _load_yaml(Path(path))
+    return _checked(Path(path), rules, rules_problems(rules))
 
 
 def load_rules(path: Path | None = None) -> dict[str, Any]:
     """The rules file; MDQ_RULES overrides the shipped one (a Trust staging a new threshold)."""
     path = Path(path or os.environ.get("MDQ_RULES") or RULES_FILE)
-    rules = _rules_cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
-    for measure in rules.get("measures", []):
-        if measure.get("gated") and not 0 <= float(measure.get("threshold", -1)) <= 1:
-            raise ConfigError(f"{path}: measure {measure.get('id')}: threshold must be 0..1")
-    return rules
+    return _rules_cached(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class ColumnSpec:
     header: str
     required: bool = False
     identifier: bool = False
+    max_lines: int = 1  # physical lines a quoted value may span (schemas/layouts.yaml; default: its own line)
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ def _layout(key: str, spec: dict[str, Any]) -> Layout:
             header=str(col["header"]),
             required=bool(col.get("required", False)),
             identifier=bool(col.get("identifier", False)),
+            max_lines=int(col.get("max_lines", 1)),
         )
         for name, col in spec["columns"].items()
     )
@@ -108,6 +115,10 @@ def _layout(key: str, spec: dict[str, Any]) -> Layout:
 class Layouts:
     layouts: tuple[Layout, ...]
     providers: dict[str, str]
+    # A file name's suffix that makes it resubmission number `n`; without one every file ranks 0.
+    resubmission_suffix: str | None = None
+    # A quarantined date this many years before the file's month may be a date of birth: withheld.
+    date_of_birth_min_age_years: int | None = None
 
     def by_key(self, key: str) -> Layout:
         return next(layout for layout in self.layouts if layout.key == key)
@@ -121,8 +132,16 @@ def load_layouts(path: Path | None = None) -> Layouts:
 @lru_cache(maxsize=4)
 def _layouts_cached(path: str) -> Layouts:
     data = _load_yaml(Path(path))
+    _checked(Path(path), data, layouts_problems(data))
     providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
-    return Layouts(layouts=tuple(_layout(k, v) for k, v in data.items()), providers=providers)
+    resubmission = data.pop("resubmission_suffix", None)
+    min_age = data.pop("date_of_birth_min_age_years", None)
+    return Layouts(
+        layouts=tuple(_layout(k, v) for k, v in data.items()),
+        providers=providers,
+        resubmission_suffix=resubmission,
+        date_of_birth_min_age_years=min_age,
+    )
 
 
 def gated_measures(rules: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import pandas as pd
 import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules, postcode_validity
-from pipelines.core.warehouse import install_rules, mark_stage, read_sql
+from pipelines.core.warehouse import install_rules, mark_stage, read_sql, transaction
 
 
 def gate_bookings(con: duckdb.DuckDBPyConnection, month: str, rules: dict) -> pd.DataFrame:
@@ -58,15 +58,11 @@ def run_month_gate(
         pl.lit(str(docs) if docs else None, dtype=pl.String).alias("data_docs")
     )
     con.register("_gate_frame", frame.to_arrow())
-    con.execute("BEGIN")
     try:
-        con.execute("DELETE FROM gate_results WHERE reporting_month = ?", [month])
-        con.execute("INSERT INTO gate_results BY NAME SELECT * FROM _gate_frame")
-        mark_stage(con, month, "gated")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("DELETE FROM gate_results WHERE reporting_month = ?", [month])
+            con.execute("INSERT INTO gate_results BY NAME SELECT * FROM _gate_frame")
+            mark_stage(con, month, "gated")
     finally:
         con.unregister("_gate_frame")
     return frame, docs

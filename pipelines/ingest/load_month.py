@@ -1,4 +1,12 @@
-"""Loads one reporting month from the landing folder into the warehouse: read, then write."""
+"""Loads one reporting month from the landing folder into the warehouse: read, then write.
+
+Parsing is the slow part, so it runs before the warehouse lock is taken, and a file that fails
+to parse leaves nothing half-written. But files can land meanwhile: a run that parsed an
+original must not write it over the `_resub1` another run loaded while it parsed. So, under the
+lock, the month's files and checksums are read again; if they changed since parsing, the month
+is parsed again (still under the lock, so nothing else writes in between), and a landing folder
+still changing after that stops the run with a clear message rather than loading a mixture.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,17 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.core.config import load_layouts, load_rules
+from pipelines.core.errors import one_line
 from pipelines.core.warehouse import connect
 from pipelines.ingest.pseudonymise import pseudonym_key
-from pipelines.ingest.read_month import PreparedMonth, read_month
+from pipelines.ingest.read_month import PreparedMonth, landing_inputs, read_month
 from pipelines.ingest.write_month import MonthSummary, write_month
+
+PARSES_UNDER_LOCK = 2  # re-parses allowed while the lock is held before giving up
+
+
+class LandingChanged(RuntimeError):
+    """The month's files kept changing while they were read: nothing was written."""
 
 
 def load_month(
@@ -22,9 +37,21 @@ def load_month(
 ) -> tuple[PreparedMonth, MonthSummary]:
     rules, layouts = load_rules(), load_layouts()
     key = pseudonym_key(landing)
-    # Read everything before taking the warehouse lock: parsing is the slow part, and a file that
-    # fails to parse must not leave a half-written month behind.
-    prepared = read_month(month, landing, layouts, key, today or date.today(), orgs)
+    today = today or date.today()
+    prepared = read_month(month, landing, layouts, key, today, orgs)
     with connect(warehouse) as con:
+        for _ in range(PARSES_UNDER_LOCK):
+            if landing_inputs(month, landing, layouts, orgs) == prepared.inputs:
+                break
+            prepared = read_month(month, landing, layouts, key, today, orgs)
+        else:
+            now = landing_inputs(month, landing, layouts, orgs)
+            if now != prepared.inputs:
+                changed = sorted(set(now.items()) ^ set(prepared.inputs.items()))
+                names = ", ".join(dict.fromkeys(one_line(name) for name, _ in changed))
+                raise LandingChanged(
+                    f"{month}: the landing folder kept changing while it was read ({names}); "
+                    "nothing was loaded: run the month again once the files have finished arriving"
+                )
         summary = write_month(con, prepared, rules, layouts, reference_dir, key)
     return prepared, summary

@@ -22,6 +22,9 @@ ENV_KEY = "MDQ_PSEUDONYM_KEY"
 # Sample-only: it protects nothing, so it is used only for folders the generator marked synthetic.
 SAMPLE_ONLY_KEY = "maternity-dq sample data only - not a secret"
 SYNTHETIC_MARKER = ".mdq-synthetic"
+# A key guessable by trying candidates would let anyone holding the outputs link keys back to NHS
+# numbers (there are only ~10^9 of those to hash): 32 characters, e.g. 32 hex digits = 128 bits.
+MIN_KEY_LENGTH = 32
 
 
 def pseudonym_key(landing: Path) -> bytes:
@@ -29,6 +32,11 @@ def pseudonym_key(landing: Path) -> bytes:
     if configured:
         if configured == SAMPLE_ONLY_KEY and not (landing / SYNTHETIC_MARKER).exists():
             raise ConfigError(f"{ENV_KEY} is the sample-only key; set a secret key for real data")
+        if len(configured.encode()) < MIN_KEY_LENGTH:
+            raise ConfigError(
+                f"{ENV_KEY} is {len(configured.encode())} bytes long; a pseudonymisation key needs at least "
+                f"{MIN_KEY_LENGTH} (e.g. the output of: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return configured.encode()
     if (landing / SYNTHETIC_MARKER).exists():
         return SAMPLE_ONLY_KEY.encode()

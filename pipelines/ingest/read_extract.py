@@ -5,6 +5,10 @@ pandera contract's job (schemas/raw.py). A file that cannot be read at all raise
 UnreadableExtract naming the file, line and reason; a record with the wrong number of fields is
 returned as a row problem so the caller can quarantine it.
 
+Records are split from physical lines (records.py): an unclosed quote costs its own line, not the
+rest of the file, and every physical line after the header starts or continues exactly one record.
+A file must end with a line end, as the layouts do: one that does not may be cut short.
+
 The csv module path (_read_exact) is the reference. Unquoted files in which every line is one
 record of the header's width are split in polars instead (_read_fast), for the same result faster.
 """
@@ -13,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core.config import Layout
+from pipelines.ingest.records import BrokenLine, Dialect, Record, physical_lines, split_records
 
 # A single field longer than the csv module's default (128 KiB) is still a row to quarantine,
 # not a reason to abandon the whole file.
@@ -53,6 +57,13 @@ class ParsedExtract:
     rows_read: int
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    lines_read: int = 0  # physical lines after the header; each starts or continues one record
+    spans: dict[int, int] = field(default_factory=dict)  # first line -> lines, for records over one line
+
+    @property
+    def continuation_lines(self) -> int:
+        """Lines that continue a record begun on an earlier line (a field the layout lets span lines)."""
+        return sum(n - 1 for n in self.spans.values())
 
 
 def normalise_header(text: str) -> str:
@@ -102,19 +113,6 @@ def decode(data: bytes, layout: Layout, file_name: str) -> tuple[str, list[str]]
     return text, warnings
 
 
-def _records(text: str, layout: Layout):
-    """(first line number, fields) per record; the line number is where the record starts."""
-    quoting = csv.QUOTE_NONE if layout.quoting == "none" else csv.QUOTE_MINIMAL
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quoting=quoting)
-    previous_end = 0
-    try:
-        for fields in reader:
-            yield previous_end + 1, fields
-            previous_end = reader.line_num
-    except csv.Error as exc:
-        raise UnreadableExtract("", f"cannot parse: {exc}", line=previous_end + 1) from None
-
-
 def map_header(header: list[str], layout: Layout, file_name: str) -> tuple[dict[str, int], list[str]]:
     """Layout column name -> field index, matching headers whatever their case, spacing or order."""
     position: dict[str, int] = {}
@@ -151,6 +149,11 @@ def read_extract(path: Path, layout: Layout) -> ParsedExtract:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableExtract(file_name, f"cannot open: {exc.strerror}") from None
+    return parse_extract(data, layout, file_name)
+
+
+def parse_extract(data: bytes, layout: Layout, file_name: str) -> ParsedExtract:
+    """The file's bytes as rows, by the fast path when it provably reads them alike."""
     text, warnings = decode(data, layout, file_name)
     parsed = _read_fast(text, layout, file_name, warnings)
     return parsed if parsed is not None else _read_exact(text, layout, file_name, warnings)
@@ -158,33 +161,54 @@ def read_extract(path: Path, layout: Layout) -> ParsedExtract:
 
 def _read_exact(text: str, layout: Layout, file_name: str, warnings: list[str]) -> ParsedExtract:
     """The reference reading: every structural fault gets its exact line and reason."""
-    try:
-        records = [(line, fields) for line, fields in _records(text, layout) if fields]
-    except UnreadableExtract as exc:
-        raise UnreadableExtract(file_name, exc.reason, line=exc.line) from None
-    if not records:
+    lines = physical_lines(text)
+    dialect = Dialect(layout.delimiter, quoted=layout.quoting != "none")
+    header_record = None
+    for item in split_records(lines, 0, dialect):
+        if isinstance(item, BrokenLine):
+            raise UnreadableExtract(file_name, f"header: {item.reason}", line=item.line)
+        if item.fields:  # blank lines before the header are no data
+            header_record = item
+            break
+    if header_record is None:
         raise UnreadableExtract(file_name, "empty file")
-    (_, header), body = records[0], records[1:]
+    header = header_record.fields
     mapping, header_warnings = map_header(header, layout, file_name)
     warnings += header_warnings
-    if not body:
+    first = header_record.line - 1 + header_record.lines  # index of the first line after the header
+    if not any(line.strip("\r\n") for line in lines[first:]):
         raise UnreadableExtract(file_name, "header only: no data rows")
+    spanning = {mapping[c.name]: c.max_lines for c in layout.columns if c.name in mapping and c.max_lines > 1}
+    items = list(split_records(lines, first, dialect, header, spanning))
     width = len(header)
-    last_line, last_fields = body[-1]
-    if len(last_fields) < width and not text.endswith(("\n", "\r")):
-        raise UnreadableExtract(
-            file_name,
-            f"truncated: last record has {len(last_fields)} of {width} fields and no line end",
-            line=last_line,
-        )
-    return _to_frame(body, header, mapping, width, warnings)
+    if not text.endswith(("\n", "\r")):
+        # The layouts end every line, the last included: without one the file may have been cut
+        # short, even inside its last field, where no field count can tell.
+        last = items[-1]
+        if isinstance(last, Record) and len(last.fields) < width:
+            reason = f"truncated: last record has {len(last.fields)} of {width} fields and no line end"
+        else:
+            reason = "truncated: the last line has no line end (the file may be cut inside its last field)"
+        raise UnreadableExtract(file_name, reason, line=last.line)
+    return _to_frame(items, header, mapping, len(lines) - first, warnings)
 
 
-def _to_frame(body, header, mapping, width, warnings) -> ParsedExtract:
+def _to_frame(items, header, mapping, lines_read, warnings) -> ParsedExtract:
+    width = len(header)
     columns: dict[str, list[str | None]] = {name: [] for name in mapping}
     lines: list[int] = []
     problems: list[RowProblem] = []
-    for line, fields in body:
+    spans: dict[int, int] = {}
+    for item in items:
+        if isinstance(item, BrokenLine):
+            problems.append(RowProblem(item.line, item.column, None, item.reason))
+            continue
+        line, fields = item.line, item.fields
+        if item.lines > 1:
+            spans[line] = item.lines
+        if not fields:
+            problems.append(RowProblem(line, None, None, "blank line"))
+            continue
         if len(fields) != width:
             problems.append(RowProblem(line, None, None, f"expected {width} fields, found {len(fields)}"))
             continue
@@ -201,7 +225,9 @@ def _to_frame(body, header, mapping, width, warnings) -> ParsedExtract:
             **{k: pl.Series(v, dtype=pl.String) for k, v in columns.items()},
         }
     )
-    return ParsedExtract(frame=frame, rows_read=len(body), problems=problems, warnings=warnings)
+    return ParsedExtract(
+        frame=frame, rows_read=len(items), problems=problems, warnings=warnings, lines_read=lines_read, spans=spans
+    )
 
 
 # What Python's str.strip() removes (c.isspace()). Polars' strip_chars() without arguments
@@ -246,6 +272,8 @@ def _read_fast(text: str, layout: Layout, file_name: str, warnings: list[str]) -
         or len(text) >= csv.field_size_limit()
         # A lone CR ends a line for the csv module.
         or ("\r" in text and text.count("\r") != text.count("\r\n"))
+        # No line end after the last line: the exact path says why the file is unreadable.
+        or not text.endswith("\n")
     ):
         return None
     lines = text.split("\n")
@@ -267,4 +295,4 @@ def _read_fast(text: str, layout: Layout, file_name: str, warnings: list[str]) -
     if not frame.drop_in_place("_whole").all():
         return None
     warnings += header_warnings
-    return ParsedExtract(frame=frame, rows_read=frame.height, warnings=warnings)
+    return ParsedExtract(frame=frame, rows_read=frame.height, warnings=warnings, lines_read=frame.height)

@@ -17,10 +17,11 @@ import polars as pl
 
 from pipelines.core.config import Layout, Layouts
 from pipelines.ingest.contract import SOURCE_COLUMN, validate_batch
-from pipelines.ingest.landing import Extract, checksum, choose_current, discover
+from pipelines.ingest.landing import Extract, choose_current, discover, landed_checksum, read_landed
 from pipelines.ingest.placement import place_in_month
 from pipelines.ingest.pseudonymise import pseudonymise
-from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, read_extract
+from pipelines.ingest.quarantine_values import for_quarantine
+from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, parse_extract
 from schemas.raw import RAW_CONTRACTS
 
 READ_THREADS = 2  # the reference machine's cores; more threads only add contention there
@@ -32,10 +33,16 @@ class FileResult:
     checksum: str
     status: str  # loaded | unreadable | superseded
     rows_read: int | None = None
+    lines_read: int | None = None  # physical lines after the header
+    spans: dict[int, int] = field(default_factory=dict)  # first line -> lines, records over one line
     frame: pl.DataFrame | None = None  # rows to load, identifiers replaced by keys
     problems: list[RowProblem] = field(default_factory=list)
     error: UnreadableExtract | None = None
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def continuation_lines(self) -> int | None:
+        return None if self.lines_read is None else sum(n - 1 for n in self.spans.values())
 
     @property
     def rows_loaded(self) -> int:
@@ -53,6 +60,11 @@ class PreparedMonth:
     month: str
     files: list[FileResult]
     orgs: set[str] | None  # None: every Trust of the month is (re)loaded
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """What was read: file name -> checksum of the bytes parsed (as landing_inputs gives it)."""
+        return {f.extract.file_name: f.checksum for f in self.files}
 
 
 def standardise_batch(
@@ -87,8 +99,13 @@ def empty_frame(layout: Layout, key: bytes) -> pl.DataFrame:
 
 
 def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> FileResult:
-    result = FileResult(extract=extract, checksum=checksum(extract.path), status="loaded")
+    # Read once, inside the guard: a file that cannot be opened is unreadable, not a failed month.
+    data, digest, problem = read_landed(extract)
+    result = FileResult(extract=extract, checksum=digest, status="loaded")
     layout = extract.layout
+    if data is None:
+        result.status, result.error = "unreadable", UnreadableExtract(extract.file_name, problem)
+        return result
     if layouts.providers and extract.org_code not in layouts.providers:
         result.status, result.error = (
             "unreadable",
@@ -99,12 +116,13 @@ def read_file(extract: Extract, layouts: Layouts, key: bytes, today: date) -> Fi
         )
         return result
     try:
-        parsed = read_extract(extract.path, layout)
+        parsed = parse_extract(data, layout, extract.file_name)
     except UnreadableExtract as exc:
         result.status, result.error = "unreadable", exc
         return result
     # The raw text rows: contract, placement and pseudonyms follow in _standardise_all.
     result.rows_read, result.warnings = parsed.rows_read, parsed.warnings
+    result.lines_read, result.spans = parsed.lines_read, parsed.spans
     result.frame, result.problems = parsed.frame, parsed.problems
     return result
 
@@ -167,20 +185,37 @@ def _pair_cerner(files: list[FileResult]) -> None:
             pregnancy.warnings.append("no readable clinical events file: booking measurements not recorded")
 
 
+def _month_extracts(month: str, landing: Path, layouts: Layouts, orgs: set[str] | None) -> list[Extract]:
+    return [e for e in discover(landing, layouts, {month}) if orgs is None or e.org_code in orgs]
+
+
+def landing_inputs(month: str, landing: Path, layouts: Layouts, orgs: set[str] | None = None) -> dict[str, str]:
+    """The month's files now in the landing folder: name -> checksum (PreparedMonth.inputs)."""
+    return {e.file_name: landed_checksum(e) for e in _month_extracts(month, landing, layouts, orgs)}
+
+
 def read_month(
     month: str, landing: Path, layouts: Layouts, key: bytes, today: date, orgs: set[str] | None = None
 ) -> PreparedMonth:
-    extracts = [e for e in discover(landing, layouts, {month}) if orgs is None or e.org_code in orgs]
-    current, superseded = choose_current(extracts)
-    files = read_files(current, layouts, key, today)
+    choice = choose_current(_month_extracts(month, landing, layouts, orgs), layouts)
+    files = read_files(choice.current, layouts, key, today)
     _standardise_all(files, layouts, key, today)
-    files += [FileResult(extract=e, checksum=checksum(e.path), status="superseded") for e in superseded]
+    for tie in choice.ties:
+        next(f for f in files if f.extract is tie.chosen).warnings.append(tie.describe())
+    files += [FileResult(extract=e, checksum=landed_checksum(e), status="superseded") for e in choice.superseded]
     _pair_cerner(files)
+    _withhold_identifiers(files, layouts)
     return PreparedMonth(month=month, files=files, orgs=orgs)
+
+
+def _withhold_identifiers(files: list[FileResult], layouts: Layouts) -> None:
+    for f in files:
+        f.problems = for_quarantine(f.problems, f.extract.layout, f.extract.month, layouts)
 
 
 def read_one(extract: Extract, layouts: Layouts, key: bytes, today: date) -> FileResult:
     """A single file read and standardised as read_month would (Cerner pairing aside)."""
     result = read_file(extract, layouts, key, today)
     _standardise_all([result], layouts, key, today)
+    _withhold_identifiers([result], layouts)
     return result

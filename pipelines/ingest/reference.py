@@ -13,7 +13,9 @@ from typing import Any
 
 import duckdb
 
+from pipelines.core.errors import one_line
 from pipelines.ingest.landing import checksum
+from pipelines.ingest.reference_checks import reference_problems
 
 
 class ReferenceError(ValueError):
@@ -45,8 +47,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     spec = rules["imd"]["editions"].get(edition) or rules["imd"]["editions"].get(str(edition))
     if spec is None:
         raise ReferenceError(f"IMD edition {edition} is not configured in the rules file")
-    if not reference_dir.is_dir():
-        raise ReferenceError(f"{reference_dir}: reference folder not found")
+    problems = reference_problems(reference_dir, rules)
+    if problems:
+        raise ReferenceError("\n".join(problems))
     postcode_files = _find(con, reference_dir, "pcds")
     imd_files = _find(con, reference_dir, spec["file_lsoa_header"])
     if not postcode_files:
@@ -68,8 +71,12 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, rules: d
     decile_columns = [c for c in _header(con, imd_files[0]) if c.startswith(decile_prefix)]
     if len(decile_columns) != 1:
         raise ReferenceError(f"{imd_files[0].name}: expected one column starting '{decile_prefix}'")
-    _stage_postcodes(con, postcode_files, lsoa_column, any("dointr" in _header(con, p) for p in postcode_files))
-    _stage_imd(con, imd_files, spec["file_lsoa_header"], decile_columns[0])
+    try:
+        _stage_postcodes(con, postcode_files, lsoa_column, any("dointr" in _header(con, p) for p in postcode_files))
+        _stage_imd(con, imd_files, spec["file_lsoa_header"], decile_columns[0])
+    except duckdb.Error as exc:  # a malformed line past what reference_problems looks at
+        names = ", ".join(one_line(p.name) for p in files)
+        raise ReferenceError(f"{names}: cannot be read as CSV: {str(exc).splitlines()[0]}") from None
     con.execute("BEGIN")
     con.execute("DELETE FROM ref_postcodes")
     # One row per postcode: live if any release has it live, else terminated at the latest

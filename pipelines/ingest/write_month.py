@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.core.config import Layouts
 from pipelines.core.fingerprint import config_fingerprint
-from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql
+from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql, transaction
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
 from schemas.canonical import canonical_failures
@@ -128,6 +128,8 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
             prepared.month,
             f.status,
             f.rows_read,
+            f.lines_read,
+            f.continuation_lines,
             loaded_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
             quarantined_rows.get(f.submission_id, 0) if f.status == "loaded" else None,
             f.error.reason if f.error else None,
@@ -149,6 +151,8 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
         "reporting_month",
         "status",
         "rows_read",
+        "lines_read",
+        "continuation_lines",
         "rows_loaded",
         "rows_quarantined",
         "error",
@@ -166,7 +170,8 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
            ON CONFLICT (submission_id) DO UPDATE SET
              status_changed_at = CASE WHEN submissions.status = EXCLUDED.status
                                       THEN submissions.status_changed_at ELSE EXCLUDED.status_changed_at END,
-             status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, rows_loaded = EXCLUDED.rows_loaded,
+             status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, lines_read = EXCLUDED.lines_read,
+             continuation_lines = EXCLUDED.continuation_lines, rows_loaded = EXCLUDED.rows_loaded,
              rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
              error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
              warnings = EXCLUDED.warnings"""
@@ -204,8 +209,7 @@ def write_month(
     con.execute("CREATE OR REPLACE TEMP TABLE new_bookings AS " + read_sql("marts/bookings"))
     quarantine = pl.concat([_quarantine_frame(prepared), _canonical_quarantine(con)])
     con.register("new_quarantine", quarantine.to_arrow())
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         for table, source in (
             ("bookings", "new_bookings"),
             ("quarantine", "new_quarantine"),
@@ -215,11 +219,7 @@ def write_month(
             con.execute(f"DELETE FROM {table} WHERE {where}", params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
-        mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir, key))
     loaded = [f for f in prepared.files if f.status == "loaded"]
     return MonthSummary(
         month=prepared.month,

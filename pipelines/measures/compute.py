@@ -14,7 +14,8 @@ import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
-from pipelines.core.warehouse import install_rules, mark_stage, read_sql
+from pipelines.core.spreadsheet import spreadsheet_csv
+from pipelines.core.warehouse import install_rules, mark_stage, read_sql, transaction
 
 CSV_COLUMNS = [
     "reporting_month",
@@ -42,17 +43,12 @@ def compute_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame
     """Replace the month's rows of trust_month_status and measures; return the measures."""
     install_rules(con, load_rules(), load_layouts())
     con.execute("SET VARIABLE month = ?", [month])
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM trust_month_status WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO trust_month_status BY NAME " + read_sql("marts/trust_month_status"))
         con.execute("DELETE FROM measures WHERE reporting_month = ?", [month])
         con.execute("INSERT INTO measures BY NAME " + read_sql("measures/flag_rates"))
         mark_stage(con, month, "measured")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return read_measures(con, month)
 
 
@@ -67,7 +63,8 @@ def read_measures(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
 def write_measures_csv(measures: pl.DataFrame, out_dir: Path, month: str) -> Path:
     path = out_dir / f"measures-{month}.csv"
     frame = measures.with_columns(pl.col("rate").round(6))
-    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
+    # Its text is codes and names from the rules and layouts, but it opens in a spreadsheet too.
+    write_atomically(path, spreadsheet_csv(frame))
     return path
 
 
@@ -77,5 +74,5 @@ def write_dq_csv(con: duckdb.DuckDBPyConnection, out_dir: Path, month: str) -> P
     con.execute("SET VARIABLE month = ?", [month])
     frame = con.sql(read_sql("measures/dq_file")).pl()
     path = out_dir / f"dq-{month}.csv"
-    write_atomically(path, frame.write_csv(null_value="").encode("utf-8"))
+    write_atomically(path, spreadsheet_csv(frame))
     return path

@@ -8,6 +8,7 @@ import duckdb
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.core.spreadsheet import spreadsheet_csv
 from pipelines.core.warehouse import install_rules, read_sql
 
 
@@ -27,6 +28,10 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
     for org in orgs:
         path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"
         rows = by_org.get((org,), frame.clear())  # a Trust with nothing to fix still gets its (empty) file
-        write_atomically(path, rows.write_csv(null_value="").encode("utf-8"))
+        write_atomically(path, spreadsheet_csv(rows))
         paths[org] = path
+    # A Trust the month no longer has (its extract withdrawn) must not keep an old worklist.
+    for stale in (out_dir / "worklists").glob(f"worklist-{month}-*.csv"):
+        if stale not in paths.values():
+            stale.unlink()
     return paths

@@ -10,7 +10,7 @@ import json
 import dagster as dg
 
 from pipelines.core.config import load_layouts
-from pipelines.ingest.landing import checksum, discover
+from pipelines.ingest.landing import discover, landed_checksum
 from pipelines.orchestration.jobs import monthly_dq_job
 from pipelines.orchestration.partitions import partition_problem
 from pipelines.orchestration.resources import MdqSettings
@@ -23,11 +23,14 @@ def landing_changes(
     seen = json.loads(cursor) if cursor else {}
     current, changed, month_state = {}, {}, {}
     for extract in discover(mdq.landing_dir, load_layouts()):
-        stat = extract.path.stat()
-        stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+        try:
+            stat = extract.path.lstat()
+            stamp = f"{stat.st_mode}:{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:  # gone since it was listed: the next evaluation sees the folder as it is
+            continue
         previous = seen.get(str(extract.path), "")
         # Hash only files whose size or time moved: the checksum decides, the stamp saves work.
-        digest = previous.rsplit(":", 1)[-1] if previous.startswith(stamp + ":") else checksum(extract.path)
+        digest = previous.rsplit(":", 1)[-1] if previous.startswith(stamp + ":") else landed_checksum(extract)
         current[str(extract.path)] = f"{stamp}:{digest}"
         month_state.setdefault(extract.month, []).append(f"{extract.file_name}:{digest}")
         if previous.rsplit(":", 1)[-1] != digest:

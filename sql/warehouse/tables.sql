@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     org_code          VARCHAR NOT NULL,
     reporting_month   VARCHAR NOT NULL,
     status            VARCHAR NOT NULL,   -- loaded | unreadable | superseded | withdrawn
-    rows_read         INTEGER,
+    rows_read         INTEGER,            -- records: each ends loaded or quarantined
     rows_loaded       INTEGER,
     rows_quarantined  INTEGER,
     error             VARCHAR,            -- why an unreadable file could not be read
@@ -23,6 +23,11 @@ CREATE TABLE IF NOT EXISTS submissions (
     status_changed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (submission_id)
 );
+-- Physical lines after the header, counted apart from the records: each line starts a record or
+-- continues one (a value the layout lets span lines), so lines_read = rows_read + continuation_lines.
+-- Added after the first release: ALTER for warehouses made before.
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS lines_read INTEGER;
+ALTER TABLE submissions ADD COLUMN IF NOT EXISTS continuation_lines INTEGER;
 
 CREATE TABLE IF NOT EXISTS bookings (
     reporting_month       VARCHAR NOT NULL,
@@ -146,4 +151,11 @@ CREATE TABLE IF NOT EXISTS gate_results (
 CREATE TABLE IF NOT EXISTS month_progress (
     reporting_month VARCHAR PRIMARY KEY, stage VARCHAR NOT NULL, stage_rank INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL,
     config_fingerprint VARCHAR  -- rules, layouts and reference data the month's ingest used
+);
+
+-- The files of each month's last finished run (stage published) with their SHA-256 (a folder's:
+-- over its files and names): `mdq gate` reuses a month only while these are there, unchanged
+-- (pipelines/gate/reuse.py).
+CREATE TABLE IF NOT EXISTS month_outputs (
+    reporting_month VARCHAR NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL
 );

@@ -15,7 +15,7 @@ def _drop_dointr(landing) -> None:
 
 
 def test_run_warns_when_the_directory_has_no_introduction_dates(landing, tmp_path):
-    env = {"MDQ_PSEUDONYM_KEY": "a test key"}
+    env = {"MDQ_PSEUDONYM_KEY": "a test key of at least thirty-two bytes"}
     with_dates = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path / "a"), env=env)
     assert with_dates.returncode == 0, with_dates.stderr
     assert "no introduction dates" not in with_dates.stdout

@@ -94,3 +94,108 @@ def test_loading_one_trust_leaves_the_others(landing, tmp_path):
     load(landing, wh, orgs={"RKB"})
     assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
     assert query(wh, "SELECT * FROM bookings WHERE org_code <> 'RKB' ORDER BY ALL") == before
+
+
+# ------------------------------------------------------- a resubmission landing while a run parses
+
+
+def _land_resubmission(landing) -> None:
+    """`_resub1`: the K2 file without line 3 (BK00000002), so RKB has 5 bookings instead of 6."""
+    resub = landing / "K2_RKB_MaternityBookings_202504_resub1.csv"
+    lines = (landing / K2).read_bytes().split(b"\r\n")
+    resub.write_bytes(b"\r\n".join(lines[:2] + lines[3:]))
+
+
+def _after_first_parse(monkeypatch, action) -> None:
+    """Run ``action`` once, right after load_month's first parse and before it takes the lock."""
+    import pipelines.ingest.load_month as load_month
+
+    real, calls = load_month.read_month, []
+
+    def parse_then_act(*args, **kwargs):
+        prepared = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            action()
+        return prepared
+
+    monkeypatch.setattr(load_month, "read_month", parse_then_act)
+
+
+def test_resubmission_landing_mid_run_is_the_one_loaded(landing, tmp_path, monkeypatch):
+    """Run A parses the original K2 file; `_resub1` lands before A writes. A sees it under the
+    lock, parses again, and loads the resubmission: RKB 5 bookings, the original superseded."""
+    wh = tmp_path / "w.duckdb"
+    _after_first_parse(monkeypatch, lambda: _land_resubmission(landing))
+    load(landing, wh)
+    assert query(wh, "SELECT file_name, status FROM submissions WHERE org_code = 'RKB' ORDER BY 1") == [
+        (K2, "superseded"),
+        ("K2_RKB_MaternityBookings_202504_resub1.csv", "loaded"),
+    ]
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
+
+
+def test_stale_run_never_overwrites_a_newer_one(landing, tmp_path, monkeypatch):
+    """The reported race, without sleeps: run A parses the original; `_resub1` lands and run B
+    loads it completely; then A reaches the warehouse. A must not write the original back over
+    B's load: the resubmission stays loaded and the original superseded."""
+    wh = tmp_path / "w.duckdb"
+
+    def resubmit_and_run_b():
+        _land_resubmission(landing)
+        monkeypatch.undo()  # run B is an ordinary run
+        load(landing, wh)
+
+    _after_first_parse(monkeypatch, resubmit_and_run_b)
+    load(landing, wh)  # run A
+    assert query(wh, "SELECT file_name, status FROM submissions WHERE org_code = 'RKB' ORDER BY 1") == [
+        (K2, "superseded"),
+        ("K2_RKB_MaternityBookings_202504_resub1.csv", "loaded"),
+    ]
+    assert query(wh, "SELECT count(*) FROM bookings WHERE org_code = 'RKB'") == [(5,)]
+
+
+def test_landing_that_keeps_changing_stops_the_run_with_a_clear_message(landing, tmp_path, monkeypatch):
+    """Every parse finds a new `_resubN`: after parsing again under the lock twice, the run stops
+    and writes nothing (the earlier load of the month stays as it was)."""
+    import pipelines.ingest.load_month as load_month
+
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    before = _snapshot(wh)
+    real, count = load_month.read_month, iter(range(1, 100))
+
+    def parse_then_land(*args, **kwargs):
+        prepared = real(*args, **kwargs)
+        (landing / f"K2_RKB_MaternityBookings_202504_resub{next(count)}.csv").write_bytes((landing / K2).read_bytes())
+        return prepared
+
+    monkeypatch.setattr(load_month, "read_month", parse_then_land)
+    with pytest.raises(load_month.LandingChanged, match="kept changing while it was read") as caught:
+        load(landing, wh)
+    assert "K2_RKB_MaternityBookings_202504_resub3.csv" in str(caught.value)
+    assert _snapshot(wh) == before
+
+
+def test_a_commit_that_fails_reports_its_own_error(landing, tmp_path, monkeypatch):
+    """A full disk can end DuckDB's transaction as the commit fails; the ROLLBACK after it then
+    raised `cannot rollback - no transaction is active`, hiding the cause. Here the transaction
+    is ended and the disk error raised inside it: the user sees the disk error, and the month
+    is as it was."""
+    import duckdb
+
+    import pipelines.ingest.write_month as write_month
+
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    before = _snapshot(wh)
+    _drop_k2_line(landing, 3)
+
+    def disk_full(con, prepared, now):
+        con.execute("ROLLBACK")
+        raise duckdb.IOException("Could not write file: No space left on device")
+
+    monkeypatch.setattr(write_month, "_record_submissions", disk_full)
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        load(landing, wh)
+    assert _snapshot(wh) == before

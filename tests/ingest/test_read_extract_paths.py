@@ -37,13 +37,13 @@ from tests.ingest.read_extract_helpers import (
 
 
 def test_k2_clean_file_takes_fast_path(tmp_path):
-    """BOM, CRLF, padding and blanks, a quote-free comma-separated file, no final CRLF."""
+    """BOM, CRLF, padding and blanks, a quote-free comma-separated file."""
     text = (
         K2_HEADER + "\r\n"
         "BK001,H1,943 476 5919,01/02/1990,01/04/2025 09:30,10+3, cv1 2ab ,White - British,160,60.5,23.6,"
         "Never smoked,1,RKB01\r\n"
         "BK002,H2,,15/06/1988,02/04/2025 10:00,,CV2 3CD,Mixed - White and Asian,,,,Not asked,,RKB02\r\n"
-        "BK003,H3,  ,20/12/1995,03/04/2025 11:15,12+0,\t,Other ethnic group\u3000,170,70,24.2,Ex-smoker,0,RKB01"
+        "BK003,H3,  ,20/12/1995,03/04/2025 11:15,12+0,\t,Other ethnic group\u3000,170,70,24.2,Ex-smoker,0,RKB01\r\n"
     )
     path = _write(tmp_path, "K2_RKB_MaternityBookings_202504.csv", b"\xef\xbb\xbf" + text.encode("utf-8"))
     fast, exact = _paths(path, K2)
@@ -106,11 +106,11 @@ def test_badgernet_clean_file_with_header_changes_takes_fast_path(tmp_path):
 
 def test_cerner_clean_file_takes_fast_path(tmp_path):
     """No quoting: a quote is an ordinary character. Python's whitespace (\\x1c, U+3000) is
-    stripped; no final line end."""
+    stripped."""
     text = (
         PREG_HEADER + "\n"
         '70001|35001|9434765919|03-MAR-1994 00:00:00|01-APR-2025 09:30:00|70|CV1 2AB|A|White "British"|RLT01\n'
-        "70002|35002||22-APR-1993 00:00:00|02-APR-2025 10:00:00||\u3000cv6 4tn\x1c|99| |RLT01"
+        "70002|35002||22-APR-1993 00:00:00|02-APR-2025 10:00:00||\u3000cv6 4tn\x1c|99| |RLT01\n"
     )
     path = _write(tmp_path, "CERNER_RLT_202504_PREGNANCY.txt", text.encode("utf-8"))
     fast, exact = _paths(path, PREG)
@@ -165,7 +165,7 @@ def test_quoted_fields_are_left_to_the_csv_module(tmp_path):
     text = (
         K2_HEADER + "\r\n"
         'BK002,H2,,15/06/1988,02/04/2025 10:00,,CV2 3CD,"Mixed - White and Asian",,,,"Not asked",,RKB02\r\n'
-        'BK003,H3,  ,20/12/1995,03/04/2025 11:15,12+0,"  ","Other, ""quoted"" text",170,70,24.2,Ex-smoker,0,RKB01'
+        'BK003,H3,  ,20/12/1995,03/04/2025 11:15,12+0,"  ","Other, ""quoted"" text",170,70,24.2,Ex-smoker,0,RKB01\r\n'
     )
     path = _write(tmp_path, "K2_RKB_MaternityBookings_202504.csv", b"\xef\xbb\xbf" + text.encode("utf-8"))
     parsed = _falls_back(path, K2)
@@ -178,14 +178,19 @@ def test_quoted_fields_are_left_to_the_csv_module(tmp_path):
     assert (parsed.problems, parsed.warnings, parsed.rows_read) == ([], [], 2)
 
 
-def test_line_break_inside_quotes_falls_back(tmp_path):
-    """The record starting on line 3 runs to line 4, so the next one starts on line 5."""
+def test_line_break_inside_quotes_where_the_layout_allows_none_falls_back(tmp_path):
+    """K2 lets no value span lines: line 3's quote does not close on its line, so line 3 is
+    quarantined, and line 4 (`British",160,60,23.4,Never smoked,1,RKB01`) is a record of 7 fields."""
     text = "\r\n".join([K2_HEADER, _k2_row("BK001"), _k2_row("BK002", '"White -\r\nBritish"'), _k2_row("BK003")])
     path = _write(tmp_path, "K2_RKB_MaternityBookings_202504.csv", b"\xef\xbb\xbf" + (text + "\r\n").encode())
     parsed = _falls_back(path, K2)
-    assert parsed.frame["_line"].to_list() == [2, 3, 5]
-    assert parsed.frame["ethnic_source"].to_list() == ["White - British", "White -\r\nBritish", "White - British"]
-    assert (parsed.problems, parsed.rows_read) == ([], 3)
+    assert parsed.frame["_line"].to_list() == [2, 5]
+    reason = "a quoted field in Ethnic Origin does not close on its line (Ethnic Origin may not span lines)"
+    assert parsed.problems == [
+        RowProblem(3, "Ethnic Origin", None, reason),
+        RowProblem(4, None, None, "expected 14 fields, found 7"),
+    ]
+    assert (parsed.rows_read, parsed.lines_read, parsed.spans) == (4, 4, {})
 
 
 def test_ragged_row_falls_back(tmp_path):
@@ -230,13 +235,14 @@ def test_repeated_header_falls_back(tmp_path):
 
 
 def test_blank_line_falls_back(tmp_path):
-    """A blank line is no record and no problem, but the lines after it keep their numbers."""
+    """A blank line is a physical line like another: quarantined as such, and the lines after it
+    keep their numbers."""
     text = EVENTS_HEADER + "\n70001|Height|162|cm|01-APR-2025 09:40:00\n\n70001|Weight|60|kg|01-APR-2025 09:41:00\n"
     path = _write(tmp_path, "CERNER_RLT_202504_CLINICAL_EVENTS.txt", text.encode())
     parsed = _falls_back(path, EVENTS)
     assert parsed.frame["_line"].to_list() == [2, 4]
     assert parsed.frame["event"].to_list() == ["Height", "Weight"]
-    assert (parsed.problems, parsed.rows_read) == ([], 2)
+    assert (parsed.problems, parsed.rows_read) == ([RowProblem(3, None, None, "blank line")], 3)
 
 
 @pytest.mark.parametrize(
@@ -300,27 +306,28 @@ def test_missing_required_column_is_the_same_error_on_the_fast_path(tmp_path):
     assert fast[2:5] == ("not the CernerEvents layout: header lacks RESULT_VAL", 1, "RESULT_VAL")
 
 
-def test_field_over_the_csv_limit_falls_back_to_the_same_error(tmp_path):
+def test_field_over_the_csv_limit_costs_its_line(tmp_path):
     limit = csv.field_size_limit()
     text = EVENTS_HEADER + "\n70001|Height|" + "1" * 200 + "|cm|01-APR-2025 09:40:00\n"
     path = _write(tmp_path, "CERNER_RLT_202504_CLINICAL_EVENTS.txt", text.encode())
     try:
         csv.field_size_limit(100)
         assert _fast(path, EVENTS) is None
-        with pytest.raises(UnreadableExtract) as caught:
-            read_extract(path, EVENTS)
+        parsed = read_extract(path, EVENTS)
     finally:
         csv.field_size_limit(limit)
-    assert (caught.value.reason, caught.value.line) == ("cannot parse: field larger than field limit (100)", 2)
+    assert parsed.problems == [RowProblem(2, None, None, "cannot parse: field larger than field limit (100)")]
+    assert (parsed.frame.height, parsed.rows_read, parsed.lines_read) == (0, 1, 1)
 
 
 def test_one_column_layout_keeps_blank_lines_out(tmp_path):
     """With one column a blank line has as many separators as a record: only the csv module
-    knows to skip it."""
+    tells it apart (a blank line, quarantined)."""
     layout = dataclasses.replace(EVENTS, columns=EVENTS.columns[:1])
     path = _write(tmp_path, "CERNER_RLT_202504_CLINICAL_EVENTS.txt", b"PREGNANCY_ID\n70001\n\n70002\n")
     parsed = _falls_back(path, layout)
     assert parsed.frame.rows() == [(2, "70001"), (4, "70002")]
+    assert parsed.problems == [RowProblem(3, None, None, "blank line")]
 
 
 def test_two_layout_columns_on_one_field_read_alike(tmp_path):

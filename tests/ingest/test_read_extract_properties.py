@@ -46,7 +46,8 @@ def _encodable(layout, chars: list[str]) -> list[str]:
 @st.composite
 def extract_files(draw, clean: bool = False):
     """(layout, file bytes): a small file of the layout's columns with random values, quoting and
-    line ends. clean=True: only unquoted files holding one record of the header's width per line.
+    line ends. clean=True: only unquoted files holding one record of the header's width per line,
+    each with its line end.
     Otherwise quoted fields (where the layout quotes) and now and then a damaged field (a raw
     separator, quote or line break), a short, long, blank or repeated header line, a lone CR."""
     layout = draw(st.sampled_from([K2, BADGER, PREG, EVENTS]))
@@ -77,8 +78,8 @@ def extract_files(draw, clean: bool = False):
             lines.append(sep.join(field() for _ in range(len(headers) + {"row": 0, "short": -1, "long": 1}[kind])))
     end = draw(st.sampled_from(["\n", "\r\n"]))
     text = "".join(line + ("\r" if not clean and draw(st.integers(0, 19)) == 0 else end) for line in lines)
-    if draw(st.booleans()):
-        text = text.rstrip("\r\n")
+    if not clean and draw(st.booleans()):
+        text = text.rstrip("\r\n")  # no final line end: unreadable on either path
     bom = b"\xef\xbb\xbf" if layout.encoding == "utf-8-sig" and draw(st.booleans()) else b""
     return layout, bom + text.encode(layout.encoding)
 

@@ -1,12 +1,15 @@
 """Property-based tests: no byte sequence crashes a reader or breaks conservation.
 
-For arbitrary bytes, and for random mutations of the valid fixture files, reading a file either
-reports it unreadable with a reason, or accounts for every record it read: read = loaded +
-quarantined.
+For arbitrary bytes, for random mutations of the valid fixture files, and for files full of
+quotes, line breaks inside quotes, unclosed quotes and blank lines, reading a file either reports
+it unreadable with a reason, or accounts for every record it read (read = loaded + quarantined)
+and for every physical line: each line after the header lies in exactly one loaded or
+quarantined record, the lines counted here from the bytes, apart from the reader.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -42,7 +45,19 @@ def _read(tmp_path: Path, name: str, data: bytes):
     else:
         assert result.rows_read == result.rows_loaded + len(result.problems)
         assert all(p.line >= 2 and p.reason for p in result.problems)
+        _every_line_once(data, result)
     return result
+
+
+def _every_line_once(data: bytes, result) -> None:
+    """Each physical line after the header is covered by exactly one loaded row or quarantined
+    record (a record covers the lines from its first to its first + span - 1)."""
+    lines = re.findall(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", data)
+    header = next(i for i, line in enumerate(lines) if line.strip(b"\r\n"))  # blank lines before it are no data
+    starts = [*result.frame.get_column("_line").to_list(), *(p.line for p in result.problems)]
+    covered = [line for start in starts for line in range(start, start + result.spans.get(start, 1))]
+    assert sorted(covered) == list(range(header + 2, len(lines) + 1))
+    assert result.lines_read == len(lines) - header - 1
 
 
 @FUZZ
@@ -80,5 +95,33 @@ def mutated(draw):
 @FUZZ
 @given(case=mutated())
 def test_mutated_valid_files_never_crash_or_lose_rows(tmp_path, case):
+    name, data = case
+    _read(tmp_path, name, data)
+
+
+@st.composite
+def quoted_extracts(draw):
+    """(file name, bytes): a BadgerNet or K2 file whose values carry commas, quotes, line breaks
+    inside quotes, unclosed quotes, and blank lines between records; always a final line end."""
+    name = draw(st.sampled_from(FILES[:2]))
+    encoding, end = ("cp1252", "\n") if name.startswith("BadgerNet") else ("utf-8-sig", "\r\n")
+    lines = (FIXTURE_LANDING / name).read_bytes().decode(encoding).splitlines()
+    pieces = ["x", ",", '"', '""', "\n", "\r\n", " ", "é"]
+    out = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        for _ in range(draw(st.integers(0, 2))):
+            at = draw(st.integers(0, len(fields) - 1))
+            value = "".join(draw(st.lists(st.sampled_from(pieces), max_size=5)))
+            fields[at] = draw(st.sampled_from([value, f'"{value}"', f'"{value}']))
+        out.append(",".join(fields))
+        if draw(st.integers(0, 9)) == 0:
+            out.append("")
+    return name, (end.join(out) + end).encode(encoding, errors="replace")
+
+
+@FUZZ
+@given(case=quoted_extracts())
+def test_quotes_and_line_breaks_never_lose_a_line(tmp_path, case):
     name, data = case
     _read(tmp_path, name, data)

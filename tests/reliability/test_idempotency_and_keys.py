@@ -57,7 +57,7 @@ def test_configured_key_is_used_and_changes_every_pseudonym(landing, tmp_path, m
     from tests.conftest import load
 
     load(landing, tmp_path / "a.duckdb")
-    monkeypatch.setenv(ENV_KEY, "a-real-secret")
+    monkeypatch.setenv(ENV_KEY, "a-real-secret-of-at-least-32-chars")
     (landing / SYNTHETIC_MARKER).unlink()  # real data: only the configured key may be used
     load(landing, tmp_path / "b.duckdb")
     a = {k for (k,) in query(tmp_path / "a.duckdb", "SELECT pregnancy_key FROM bookings")}
@@ -81,3 +81,36 @@ def test_keys_are_keyed_blake2b_of_the_documented_messages(landing, tmp_path, mo
     assert person_of[mac("pregnancy|BadgerNet|RJC|1001")] == mac("nhs|9434765919")
     # 943 476 5918 fails the check digit: the hospital number identifies her, within K2 at RKB.
     assert person_of[mac("pregnancy|K2|RKB|BK00000002")] == mac("local|K2|RKB|H0000002")
+
+
+def test_short_key_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_KEY, "x" * 31)
+    with pytest.raises(ConfigError, match="31 bytes long; a pseudonymisation key needs at least 32"):
+        pseudonym_key(tmp_path)
+    monkeypatch.setenv(ENV_KEY, "x" * 32)
+    assert pseudonym_key(tmp_path) == b"x" * 32
+
+
+def test_gate_with_another_key_runs_the_month_again(landing, tmp_path, monkeypatch):
+    """The key is part of the month's fingerprint (as a keyed hash of a constant, never the key):
+    a month run with one key is not reused under another, and is again under the first."""
+    from pipelines.gate.reuse import month_is_current
+
+    first, second = "k" * 40, "m" * 40
+    settings = RunSettings(
+        landing=landing, reference=landing / "reference", warehouse=tmp_path / "w.duckdb", out=tmp_path / "out"
+    )
+    monkeypatch.setenv(ENV_KEY, first)
+    with dg.instance_for_test() as instance:
+        job = defs.resolve_job_def("monthly_dq")
+        assert job.execute_in_process(
+            partition_key=FIXTURE_MONTH, run_config=settings.run_config(), instance=instance
+        ).success
+    assert month_is_current(settings, FIXTURE_MONTH)
+    monkeypatch.setenv(ENV_KEY, second)
+    assert not month_is_current(settings, FIXTURE_MONTH)
+    monkeypatch.setenv(ENV_KEY, first)
+    assert month_is_current(settings, FIXTURE_MONTH)
+    tables = [t for (t,) in query(settings.warehouse, "SELECT table_name FROM information_schema.tables")]
+    for table in tables:
+        assert first not in " ".join(str(v) for row in query(settings.warehouse, f"SELECT * FROM {table}") for v in row)

@@ -66,14 +66,17 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
 @dg.asset_check(
     asset="bookings",
     partitions_def=monthly,
-    description="Every input row is loaded or quarantined: read = loaded + quarantined, per file.",
+    description="Every input row is loaded or quarantined: read = loaded + quarantined, per file; and every "
+    "physical line starts or continues one of those rows: lines = read + continuation lines.",
 )
 def rows_conserved(context: dg.AssetCheckExecutionContext, mdq: MdqSettings) -> dg.AssetCheckResult:
     month = context.partition_key
     with connect(mdq.warehouse_file, read_only=True) as con:
         broken = con.execute(
             """SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM submissions
-               WHERE reporting_month = ? AND status = 'loaded' AND rows_read <> rows_loaded + rows_quarantined""",
+               WHERE reporting_month = ? AND status = 'loaded'
+                 AND (rows_read <> rows_loaded + rows_quarantined
+                      OR lines_read IS DISTINCT FROM rows_read + continuation_lines)""",
             [month],
         ).fetchall()
     return dg.AssetCheckResult(passed=not broken, metadata={"month": month, "files_not_conserved": len(broken)})

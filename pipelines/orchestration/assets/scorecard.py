@@ -5,7 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.warehouse import connect, mark_stage
+from pipelines.core.warehouse import connect
+from pipelines.gate.reuse import publish
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.resources import MdqSettings
 from pipelines.scorecard import write_scorecard
@@ -31,9 +32,9 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Materia
         path = write_scorecard(
             con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists, run_started=started
         )
-        con.execute("BEGIN")
-        mark_stage(con, month, "published")
-        con.execute("COMMIT")
+        # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
+        outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
+        publish(con, month, outputs + ([Path(docs).parent] if docs else []))
     return dg.MaterializeResult(
         metadata={
             "scorecard": dg.MetadataValue.path(str(path)),

@@ -1,0 +1,91 @@
+"""The rules and layouts files are checked as they load: every problem named, one line each,
+instead of a traceback from the first step that trips over it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipelines.core.config import ConfigError, load_layouts, load_rules
+from pipelines.core.paths import LAYOUTS_FILE, RULES_FILE
+
+
+def _rules_with(tmp_path: Path, edit) -> Path:
+    rules = yaml.safe_load(RULES_FILE.read_text())
+    edit(rules)
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    return path
+
+
+def _problems(load, path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    lines = str(caught.value).splitlines()
+    assert all(line.startswith(f"{path}: ") for line in lines)
+    return [line.removeprefix(f"{path}: ") for line in lines]
+
+
+def test_shipped_files_have_no_problem():
+    assert load_rules(RULES_FILE)["measures"] and load_layouts(LAYOUTS_FILE).layouts
+
+
+def test_threshold_that_is_not_a_number(tmp_path):
+    path = _rules_with(tmp_path, lambda r: r["measures"][0].update(threshold="abc"))
+    assert _problems(load_rules, path) == [
+        "measures[0] (MSD_MOTHER_POSTCODE_VALID): threshold must be a number from 0 to 1 (0.95 for 95%), found 'abc'"
+    ]
+
+
+@pytest.mark.parametrize("measures", [None, []])
+def test_measures_null_or_empty(tmp_path, measures):
+    path = _rules_with(tmp_path, lambda r: r.update(measures=measures))
+    assert _problems(load_rules, path) == [f"measures: expected a list of at least one measure, found {measures!r}"]
+
+
+def test_every_problem_at_once(tmp_path):
+    def edit(rules):
+        rules["measures"][0]["threshold"] = 95
+        rules["measures"][1]["severity"] = "fatal"
+        rules["measures"][2]["kind"] = "ratio"
+        rules["plausibility"]["bmi"] = {"min": 70, "max": 12}
+
+    assert _problems(load_rules, _rules_with(tmp_path, edit)) == [
+        "measures[0] (MSD_MOTHER_POSTCODE_VALID): threshold must be a number from 0 to 1 (0.95 for 95%), found 95",
+        "measures[1] (MSD_MOTHER_ETHNIC_VALID): severity must be one of error, warn, found 'fatal'",
+        "measures[2] (MSD_MOTHER_POSTCODE_LSOA): kind must be one of flag_rate, found 'ratio'",
+        "plausibility.bmi: min 70 is above max 12",
+    ]
+
+
+def _layouts_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = LAYOUTS_FILE.read_text()
+    assert old in text
+    path = tmp_path / "layouts.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_file_pattern_that_is_no_regular_expression(tmp_path):
+    path = _layouts_with(tmp_path, "^K2_(?P<org>", "^K2_(?P<org")
+    [problem] = _problems(load_layouts, path)
+    assert re.fullmatch(r"K2\.file_pattern: not a valid regular expression \(bad character in group name .*", problem)
+
+
+def test_file_pattern_without_a_month(tmp_path):
+    path = _layouts_with(
+        tmp_path,
+        "(?P<mm>\\d{2})(?P<suffix>[^.]*)\\.csv$'\n  encoding: utf-8-sig",
+        "(\\d{2})\\.csv$'\n  encoding: utf-8-sig",
+    )
+    assert _problems(load_layouts, path) == ["K2.file_pattern: the pattern has no group (?P<mm>...)"]
+
+
+def test_max_lines_below_one(tmp_path):
+    path = _layouts_with(tmp_path, "max_lines: 10", "max_lines: 0")
+    assert _problems(load_layouts, path) == [
+        "BadgerNet.columns.notes.max_lines: expected a whole number of at least 1, found 0"
+    ]
