@@ -23,8 +23,9 @@ ENV_KEY = "MDQ_PSEUDONYM_KEY"
 SAMPLE_ONLY_KEY = "maternity-dq sample data only - not a secret"
 SYNTHETIC_MARKER = ".mdq-synthetic"
 # A key guessable by trying candidates would let anyone holding the outputs link keys back to NHS
-# numbers (there are only ~10^9 of those to hash): 32 characters, e.g. 32 hex digits = 128 bits.
-MIN_KEY_LENGTH = 32
+# numbers (there are only ~10^9 of those to hash). 16 bytes is 128 bits when random (a generated
+# key); the message suggests a longer one, as a typed passphrase carries less than a bit a byte.
+MIN_KEY_LENGTH = 16
 
 
 def pseudonym_key(landing: Path) -> bytes:

@@ -7,7 +7,8 @@ returned as a row problem so the caller can quarantine it.
 
 Records are split from physical lines (records.py): an unclosed quote costs its own line, not the
 rest of the file, and every physical line after the header starts or continues exactly one record.
-A file must end with a line end, as the layouts do: one that does not may be cut short.
+A file should end with a line end, as the layouts do: a last record short of fields is a cut
+file; a whole last record without one loads with a warning on the submission.
 
 The csv module path (_read_exact) is the reference. Unquoted files in which every line is one
 record of the header's width are split in polars instead (_read_fast), for the same result faster.
@@ -182,14 +183,18 @@ def _read_exact(text: str, layout: Layout, file_name: str, warnings: list[str]) 
     items = list(split_records(lines, first, dialect, header, spanning))
     width = len(header)
     if not text.endswith(("\n", "\r")):
-        # The layouts end every line, the last included: without one the file may have been cut
-        # short, even inside its last field, where no field count can tell.
+        # The layouts end every line, the last included. A last record short of fields was cut
+        # short. A whole one may still have been cut inside its last field, where no field count
+        # can tell, but many exports simply omit the final line end: it loads, and the submission
+        # says why it should be looked at.
         last = items[-1]
-        if isinstance(last, Record) and len(last.fields) < width:
-            reason = f"truncated: last record has {len(last.fields)} of {width} fields and no line end"
-        else:
-            reason = "truncated: the last line has no line end (the file may be cut inside its last field)"
-        raise UnreadableExtract(file_name, reason, line=last.line)
+        if not isinstance(last, Record) or len(last.fields) < width:
+            found = f"{len(last.fields)} of {width} fields" if isinstance(last, Record) else "a broken record"
+            raise UnreadableExtract(file_name, f"truncated: last record has {found} and no line end", line=last.line)
+        warnings.append(
+            f"line {last.line}: the file does not end with a line end; check that its last line "
+            "was not cut inside its last field"
+        )
     return _to_frame(items, header, mapping, len(lines) - first, warnings)
 
 

@@ -26,10 +26,8 @@ def _head(path: Path) -> tuple[list[str] | None, str | None]:
         with path.open("rb") as fh:
             head = fh.read(_HEAD)
             size = fh.seek(0, 2)
-            last = b""
-            if size:
-                fh.seek(size - 1)
-                last = fh.read(1)
+            fh.seek(max(0, size - _HEAD))
+            tail = fh.read(_HEAD)
     except OSError as exc:
         return None, f"cannot open: {exc.strerror or exc}"
     if not head.strip():
@@ -40,9 +38,18 @@ def _head(path: Path) -> tuple[list[str] | None, str | None]:
         text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=size <= _HEAD)
     except UnicodeDecodeError as exc:
         return None, f"not UTF-8 text (byte 0x{head[exc.start]:02x}): not a CSV file as ONS and MHCLG publish them"
-    if last not in (b"\n", b"\r"):
-        return None, "truncated: the last line has no line end (an incomplete download?)"
-    return text.splitlines(), None
+    lines = text.splitlines()
+    if not tail.endswith((b"\n", b"\r")) and _last_line_is_short(lines, tail):
+        return None, "truncated: the last line has fewer fields than the header and no line end (an incomplete download?)"
+    return lines, None
+
+
+def _last_line_is_short(lines: list[str], tail: bytes) -> bool:
+    """A download cut short ends inside a row. Files written without a final line end are common
+    and whole, so only a last row with fewer fields than the header counts as cut."""
+    header = next(csv.reader(lines[:1]), [])
+    last = tail.splitlines()[-1].decode("utf-8", errors="replace") if tail.strip() else ""
+    return len(next(csv.reader([last]), [])) < len(header)
 
 
 def reference_problems(reference_dir: Path, rules: dict[str, Any]) -> list[str]:

@@ -116,19 +116,33 @@ def test_line_break_where_the_layout_allows_none(landing, tmp_path):
     assert quarantined[1][3] == "expected 14 fields, found 8"
 
 
-def test_file_cut_inside_its_last_field_is_unreadable(landing, tmp_path):
-    """K2's last line `…,Never smoked,101,RKB01<CRLF>` cut to `…,Never smoked,101,RK`: every field
-    is there, so no field count tells; the missing line end does. The file is unreadable (the
-    Trust's month with it) and the other Trusts still load."""
+def test_whole_last_line_without_a_line_end_loads_with_a_warning(landing, tmp_path):
+    """K2's last line `…,Never smoked,101,RKB01<CRLF>` without its line end: every field is there,
+    so it may be whole (many exports omit the final line end) or cut inside its last field; no
+    field count can tell. It loads (10 data lines, as before), and the submission warns on line 11."""
     path = landing / K2
     data = path.read_bytes()
     assert data.endswith(b",101,RKB01\r\n")
-    path.write_bytes(data[: -len(b"B01\r\n")])
+    path.write_bytes(data[: -len(b"\r\n")])
+    wh = tmp_path / "w.duckdb"
+    load(landing, wh)
+    assert _submission(wh, K2)[0] == "loaded"
+    (warnings,) = query(wh, "SELECT warnings FROM submissions WHERE file_name = ?", [K2])[0]
+    assert "line 11: the file does not end with a line end" in warnings
+    assert query(wh, "SELECT site_code FROM bookings WHERE source_file = ? AND source_line = 11", [K2]) == [("RKB01",)]
+
+
+def test_last_line_short_of_fields_without_a_line_end_is_unreadable(landing, tmp_path):
+    """K2's last line cut to `…,Never smoked,10`: 13 of 14 fields and no line end. The file is
+    unreadable (the Trust's month with it) and the other Trusts still load."""
+    path = landing / K2
+    data = path.read_bytes()
+    path.write_bytes(data[: -len(b"1,RKB01\r\n")])
     wh = tmp_path / "w.duckdb"
     load(landing, wh)
     status, *_, error = _submission(wh, K2)
     assert status == "unreadable"
-    assert error == "truncated: the last line has no line end (the file may be cut inside its last field)"
+    assert error == "truncated: last record has 13 of 14 fields and no line end"
     assert query(wh, "SELECT error_line FROM submissions WHERE file_name = ?", [K2]) == [(11,)]
     assert query(wh, "SELECT org_code, count(*) FROM bookings GROUP BY 1 ORDER BY 1") == [("RJC", 4), ("RLT", 3)]
 
@@ -170,12 +184,11 @@ def test_line_break_inside_quotes_where_the_layout_allows_it_falls_back(tmp_path
     assert (parsed.problems, parsed.rows_read, parsed.lines_read, parsed.spans) == ([], 3, 4, {3: 2})
 
 
-def test_whole_last_line_without_a_line_end_is_truncated_on_either_path(tmp_path):
-    """Every field there, but no line end: the file may be cut inside its last field (`RLT0`)."""
+def test_whole_last_line_without_a_line_end_is_read_with_a_warning(tmp_path):
+    """Every field there, but no line end: read by the exact path, with a warning naming line 2."""
     text = PREG_HEADER + "\n70001|35001||03-MAR-1994 00:00:00|01-APR-2025 09:30:00|70|CV1 2AB|A|White|RLT0"
     path = _write(tmp_path, "CERNER_RLT_202504_PREGNANCY.txt", text.encode())
     assert _fast(path, PREG_LAYOUT) is None
-    with pytest.raises(UnreadableExtract) as caught:
-        read_extract(path, PREG_LAYOUT)
-    reason = "truncated: the last line has no line end (the file may be cut inside its last field)"
-    assert (caught.value.reason, caught.value.line) == (reason, 2)
+    parsed = read_extract(path, PREG_LAYOUT)
+    assert parsed.frame["site_code"].to_list() == ["RLT0"]
+    assert parsed.warnings[-1].startswith("line 2: the file does not end with a line end")

@@ -22,7 +22,7 @@ CASES = {
     "truncated directory": (
         ONSPD,
         lambda b: b[:-20],
-        [f"{ONSPD}: truncated: the last line has no line end (an incomplete download?)"],
+        [f"{ONSPD}: truncated: the last line has fewer fields than the header and no line end (an incomplete download?)"],
     ),
     "binary directory": (
         ONSPD,
@@ -76,3 +76,12 @@ def test_directory_not_in_utf8_is_named(landing):
 
 def test_shipped_fixture_reference_has_no_problem(landing):
     assert reference_problems(landing / "reference", load_rules()) == []
+
+
+def test_whole_last_row_without_a_line_end_is_accepted(landing):
+    """Files written without a final line end are common and whole: only a last row with fewer
+    fields than the header is taken for a cut download."""
+    ref = landing / "reference"
+    for name in (ONSPD, IOD):
+        (ref / name).write_bytes((ref / name).read_bytes().rstrip(b"\r\n"))
+    assert reference_problems(ref, load_rules()) == []
