@@ -6,7 +6,9 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.core.warehouse import connect, mark_stage
+from pipelines.orchestration.check_events import SINGLE_RUN
 from pipelines.orchestration.partitions import monthly
+from pipelines.orchestration.progress import step_done
 from pipelines.orchestration.resources import MdqSettings
 from pipelines.scorecard import write_scorecard
 
@@ -14,30 +16,39 @@ from pipelines.scorecard import write_scorecard
 @dg.asset(
     deps=["measures", "gate_results", "worklists"],
     partitions_def=monthly,
+    backfill_policy=SINGLE_RUN,
     group_name="scorecard",
     description="scorecard-YYYY-MM.html: headline tiles, SPC trends, IMD and ethnicity breakdowns, method notes.",
 )
 def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.MaterializeResult:
-    month = context.partition_key
-    started = datetime.now(UTC)
-    with connect(mdq.warehouse_file) as con:
-        docs = con.execute(
-            "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
-        ).fetchone()[0]
-        worklists = {
-            path.stem.rsplit("-", 1)[-1]: path
-            for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
-        }
-        path = write_scorecard(
-            con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists, run_started=started
+    for month in context.partition_keys:
+        started = datetime.now(UTC)
+        with connect(mdq.warehouse_file) as con:
+            docs = con.execute(
+                "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
+            ).fetchone()[0]
+            worklists = {
+                path.stem.rsplit("-", 1)[-1]: path
+                for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
+            }
+            path = write_scorecard(
+                con,
+                month,
+                mdq.out_dir,
+                data_docs=Path(docs) if docs else None,
+                worklists=worklists,
+                run_started=started,
+            )
+            con.execute("BEGIN")
+            mark_stage(con, month, "published")
+            con.execute("COMMIT")
+        context.add_asset_metadata(
+            {
+                "scorecard": dg.MetadataValue.path(str(path)),
+                "size_kb": round(path.stat().st_size / 1024, 1),
+                "data_docs": dg.MetadataValue.path(docs) if docs else "not built",
+            },
+            partition_key=month,
         )
-        con.execute("BEGIN")
-        mark_stage(con, month, "published")
-        con.execute("COMMIT")
-    return dg.MaterializeResult(
-        metadata={
-            "scorecard": dg.MetadataValue.path(str(path)),
-            "size_kb": round(path.stat().st_size / 1024, 1),
-            "data_docs": dg.MetadataValue.path(docs) if docs else None,
-        }
-    )
+        step_done("scorecard", month)
+    return dg.MaterializeResult()
