@@ -85,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
     return USAGE_ERROR if unreadable_all and len(months) == 1 else 0
 
 
-def _run_months(months: list[str], settings) -> bool:
-    """Run the months as one Dagster run and print what came of them; True when a single month
-    had extracts but none of them could be read."""
+def _run_months(months: list[str], settings, breaches_table: bool = True) -> bool:
+    """Run the months as one Dagster run and print what came of them (the table of breaches
+    unless the caller prints its own); True when a single month had extracts but none of them
+    could be read."""
     from pipelines.cli import console as out
     from pipelines.gate.verdicts import evaluate_gate
     from pipelines.ingest.landing import unrecognised
@@ -118,8 +119,7 @@ def _run_months(months: list[str], settings) -> bool:
     else:
         out.print_month_table(months[0], status)
         verdicts[months[0]] = evaluate_gate(settings.warehouse, months[0])
-        breaches = [v for v in verdicts[months[0]] if v.breach]
-        if breaches:
+        if breaches_table and any(not v.passed for v in verdicts[months[0]]):
             out.print_breach_table(verdicts)
     problems = [p for month in months for p in out.unreadable_files(settings.warehouse, month)]
     out.print_problems(problems, unrecognised(settings.landing, load_layouts()))
@@ -162,7 +162,7 @@ def gate(args: argparse.Namespace) -> int:
         raise UsageError(f"mdq gate: --junit {args.junit}: folder {args.junit.resolve().parent} does not exist")
     _require_runnable([args.month], settings.landing, "gate")
     if args.rerun or not month_is_current(settings, args.month):
-        _run_months([args.month], settings)
+        _run_months([args.month], settings, breaches_table=False)
     verdicts = evaluate_gate(settings.warehouse, args.month, warn_only=args.warn_only)
     worklists = {
         v.org_code: path for v in verdicts if (path := worklist_path(settings.out, args.month, v.org_code)).exists()

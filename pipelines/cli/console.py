@@ -138,6 +138,7 @@ def print_breach_table(verdicts_by_month: dict[str, list[GateVerdict]]) -> None:
 def print_paths(paths: list[tuple[str, str]]) -> None:
     """What was written, one per line; paths are never wrapped, so they stay copyable."""
     width = max(len(label) for label, _ in paths)
+    console.print()
     for label, path in paths:
         console.print(f"{label:<{width}}  {path}", markup=False, soft_wrap=True)
 
