@@ -4,6 +4,7 @@ as a failed ERROR check that does not stop the scorecard and as a run tag, one v
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 
 import dagster as dg
@@ -138,3 +139,47 @@ def test_ui_runs_cost_what_cli_runs_cost():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         assert graph.get(key).backfill_policy == dg.BackfillPolicy.single_run(), key
+
+
+def test_a_wait_for_the_warehouse_is_in_the_runs_log(settings, tmp_path, monkeypatch):
+    """dagster.yaml hands the `mdq.warehouse` logger to Dagster, so a run kept waiting says whom
+    for in its own log (what the UI shows), not only on a terminal."""
+    import logging
+    import shutil
+    import threading
+
+    from pipelines.core.paths import REPO_ROOT
+    from pipelines.core.warehouse import connect
+    from pipelines.orchestration.in_process import project_instance
+
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    said, held = threading.Event(), threading.Event()
+
+    class Said(logging.Handler):
+        def emit(self, record):
+            said.set()
+
+    listener = Said()
+    logging.getLogger("mdq.warehouse").addHandler(listener)
+
+    def hold():
+        with connect(settings.warehouse):
+            held.set()
+            said.wait(120)  # let go once the run has said it is waiting
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        with project_instance() as instance:
+            result = run_months([FIXTURE_MONTH], settings, instance)
+            messages = [e.user_message for e in instance.all_logs(result.run_id) if e.user_message]
+    finally:
+        said.set()
+        holder.join()
+        logging.getLogger("mdq.warehouse").removeHandler(listener)
+    waiting = [m for m in messages if m.startswith("waiting for the warehouse")]
+    assert len(waiting) == 1 and f"in use by pid {os.getpid()}" in waiting[0], messages

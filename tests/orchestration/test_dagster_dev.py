@@ -83,9 +83,7 @@ def _run_facts(home: Path, run_id: str | None = None) -> dict:
     os.chdir(home)  # dagster.yaml's storage paths are relative to the instance's folder
     try:
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            record = (
-                instance.get_run_record_by_id(run_id) if run_id else instance.get_run_records(limit=1)[0]
-            )
+            record = instance.get_run_record_by_id(run_id) if run_id else instance.get_run_records(limit=1)[0]
             events = instance.all_logs(record.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
             checks = set()
             for event in events:
