@@ -116,3 +116,33 @@ def wait_for_run(port: int, run_id: str, timeout: float = 300) -> dict:
             return run
         time.sleep(1)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")
+
+
+def launch_backfill(port: int, months: list[str], assets: list[str]) -> str:
+    """Backfill the assets over the months, as the UI's Materialize over a partition range does."""
+    launched = graphql(
+        port,
+        """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
+             __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+        {"p": {"partitionNames": months, "assetSelection": [{"path": [a]} for a in assets]}},
+    )
+    result = launched["data"]["launchPartitionBackfill"]
+    assert result["__typename"] == "LaunchBackfillSuccess", launched
+    return result["backfillId"]
+
+
+def wait_for_backfill(port: int, backfill_id: str, timeout: float = 300) -> list[dict]:
+    """The backfill's runs once it has finished (the daemon looks at backfills every 30 s)."""
+    status_query = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+                        ... on PartitionBackfill { status } } }"""
+    runs_query = """query($id: String!) { runsOrError(filter: {tags: [{key: "dagster/backfill", value: $id}]}) {
+                      ... on Runs { results { runId status tags { key value } } } } }"""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = graphql(port, status_query, {"id": backfill_id})["data"]["partitionBackfillOrError"]["status"]
+        runs = graphql(port, runs_query, {"id": backfill_id})["data"]["runsOrError"]["results"]
+        done = status.startswith("COMPLETED") or status in ("FAILED", "CANCELED")
+        if done and all(r["status"] in FINISHED for r in runs):
+            return runs
+        time.sleep(2)
+    raise AssertionError(f"backfill {backfill_id} did not finish in {timeout} s")

@@ -1,7 +1,7 @@
 """Runs the Dagster job in-process for a month or a range of months: the CLI's way into the same graph.
 
 Runs are recorded in the project's Dagster instance (dagster.yaml at the repository root), so a
-month materialised by `mdq run` shows in `dagster dev` like one launched from the UI.
+month materialised by `mdq run` shows in the UI (`mdq ui`) like one launched from there.
 """
 
 from __future__ import annotations

@@ -15,7 +15,15 @@ import dagster as dg
 import duckdb
 
 from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
-from tests.dagster_web import REPOSITORY, dagster_dev, graphql, launch_partition, wait_for_run
+from tests.dagster_web import (
+    REPOSITORY,
+    dagster_dev,
+    graphql,
+    launch_backfill,
+    launch_partition,
+    wait_for_backfill,
+    wait_for_run,
+)
 
 BIN = Path(sys.executable).parent
 MONTH = "2025-04"
@@ -70,7 +78,7 @@ def _landing(tmp_path: Path) -> Path:
     landing = tmp_path / "landing"
     landing.mkdir()
     for path in SAMPLE_DATA.iterdir():
-        if path.is_file() and ("2025-04" in path.name or "202504" in path.name):
+        if path.is_file() and any(m in path.name for m in ("2025-04", "202504", "2025-05", "202505")):
             shutil.copy(path, landing)
     shutil.copytree(SAMPLE_DATA / "reference", landing / "reference")
     (landing / ".mdq-synthetic").touch()
@@ -105,12 +113,15 @@ def _run_facts(home: Path, run_id: str | None = None) -> dict:
         os.chdir(previous)
 
 
-def _tables(warehouse: Path) -> dict:
+def _tables(warehouse: Path, month: str) -> dict:
+    where = f"WHERE reporting_month = '{month}'"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            "gate_results": con.execute("SELECT * EXCLUDE (data_docs) FROM gate_results ORDER BY ALL").fetchall(),
-            "measures": con.execute("SELECT * FROM measures ORDER BY ALL").fetchall(),
-            "month_progress": con.execute("SELECT reporting_month, stage FROM month_progress").fetchall(),
+            "gate_results": con.execute(
+                f"SELECT * EXCLUDE (data_docs) FROM gate_results {where} ORDER BY ALL"
+            ).fetchall(),
+            "measures": con.execute(f"SELECT * FROM measures {where} ORDER BY ALL").fetchall(),
+            "month_progress": con.execute(f"SELECT reporting_month, stage FROM month_progress {where}").fetchall(),
         }
 
 
@@ -118,7 +129,8 @@ def test_a_partition_launched_from_the_ui_matches_mdq_run(tmp_path):
     """Same landing folder, two instances and warehouses: `mdq run --month 2025-04`, and the UI's
     GraphQL API launching partition 2025-04. Same files, tables and check verdicts; the UI run
     takes at most 1.5x the CLI run (Dagster's own start-to-end times for both). Then partition
-    2025-05, which has no extract in the landing folder: the run fails with `mdq run`'s line."""
+    2025-06, which has no extract in the landing folder: the run fails with `mdq run`'s line. Last,
+    a backfill of 2025-04 and 2025-05 from the UI is one run over both months."""
     landing = _landing(tmp_path)
     cli_home, ui_home = _home(tmp_path / "cli_home"), _home(tmp_path / "ui_home")
     cli_out, ui_out = tmp_path / "cli_out", tmp_path / "ui_out"
@@ -141,14 +153,25 @@ def test_a_partition_launched_from_the_ui_matches_mdq_run(tmp_path):
         ui_launch_s = time.monotonic() - launched
         assert ui_run["status"] == "SUCCESS", ui_run
         assert {t["key"]: t["value"] for t in ui_run["tags"]}["mdq/gate"] in ("pass", "breach")
-        empty_id = launch_partition(port, "2025-05")
+        empty_id = launch_partition(port, "2025-06")
         assert wait_for_run(port, empty_id)["status"] == "FAILURE"
+        assets = [
+            node["assetKey"]["path"][0]
+            for node in graphql(port, "{ assetNodes { assetKey { path } } }")["data"]["assetNodes"]
+        ]
+        backfill = wait_for_backfill(port, launch_backfill(port, ["2025-04", "2025-05"], assets))
+        assert [r["status"] for r in backfill] == ["SUCCESS"]
+        tags = {t["key"]: t["value"] for t in backfill[0]["tags"]}
+        assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+            "2025-04",
+            "2025-05",
+        )
     cli_facts, ui_facts = _run_facts(cli_home), _run_facts(ui_home, run_id)
 
     for name in (f"measures-{MONTH}.csv", *(f"worklists/{p.name}" for p in (cli_out / "worklists").iterdir())):
         assert (ui_out / name).read_bytes() == (cli_out / name).read_bytes(), name
     assert (ui_out / f"scorecard-{MONTH}.html").exists()
-    assert _tables(ui_wh) == _tables(cli_wh)
+    assert _tables(ui_wh, MONTH) == _tables(cli_wh, MONTH)
     assert ui_facts["checks"] == cli_facts["checks"]
     assert len(ui_facts["checks"]) == 8  # 6 on what ingest and measures stored, one per gated measure
     timings = (
@@ -159,5 +182,6 @@ def test_a_partition_launched_from_the_ui_matches_mdq_run(tmp_path):
     assert ui_facts["seconds"] <= 1.5 * cli_facts["seconds"], timings
 
     empty = _run_facts(ui_home, empty_id)
-    assert empty["failure"] == [f"no extract for 2025-05 in {landing}"]
-    assert not (ui_out / "scorecard-2025-05.html").exists()
+    assert empty["failure"] == [f"no extract for 2025-06 in {landing}"]
+    assert not (ui_out / "scorecard-2025-06.html").exists()
+    assert (ui_out / "scorecard-2025-05.html").exists()  # from the backfill
