@@ -166,6 +166,20 @@ def test_a_partition_launched_from_the_ui_matches_mdq_run(tmp_path):
             "2025-04",
             "2025-05",
         )
+        # Each check has a status per month: both months pass in the sample's story; the month
+        # with no extract shows as a failed execution.
+        checks = graphql(
+            port,
+            """{ assetNodes(assetKeys: [{path: ["gate_results"]}]) { assetChecksOrError { ... on AssetChecks {
+                 checks { name partitionStatuses { ... on AssetCheckTimePartitionStatuses {
+                   ranges { startKey endKey status } } } } } } } }""",
+        )["data"]["assetNodes"][0]["assetChecksOrError"]["checks"]
+        statuses = {c["name"]: c["partitionStatuses"]["ranges"] for c in checks}
+        for name in ("valid_postcode", "valid_ethnic_category"):
+            assert statuses[name] == [
+                {"startKey": "2025-04", "endKey": "2025-05", "status": "SUCCEEDED"},
+                {"startKey": "2025-06", "endKey": "2025-06", "status": "EXECUTION_FAILED"},  # the empty month
+            ], statuses
     cli_facts, ui_facts = _run_facts(cli_home), _run_facts(ui_home, run_id)
 
     for name in (f"measures-{MONTH}.csv", *(f"worklists/{p.name}" for p in (cli_out / "worklists").iterdir())):

@@ -142,6 +142,14 @@ def test_backfill_and_resubmission_rerun(tmp_path):
             ("valid_postcode", "2025-11"): False,
         }
         assert [checks[("valid_ethnic_category", m)] for m in ("2025-09", "2025-10", "2025-11")] == [True] * 3
+        # Each month's verdict names the month's latest materialisation, which is what the UI shows.
+        key = dg.AssetCheckKey(dg.AssetKey("gate_results"), "valid_postcode")
+        infos = instance.event_log_storage.get_asset_check_partition_info([key])
+        assert sorted((i.partition_key, i.latest_execution_status.value, i.is_current) for i in infos) == [
+            ("2025-09", "SUCCEEDED", True),
+            ("2025-10", "FAILED", True),
+            ("2025-11", "FAILED", True),
+        ]
         materialised = {(e.asset_key.to_user_string(), e.partition) for e in result.get_asset_materialization_events()}
         assert {("scorecard", m) for m in ("2025-09", "2025-10", "2025-11")} <= materialised
         rlt = query(

@@ -17,7 +17,7 @@ from pipelines.core.warehouse import connect
 from pipelines.gate.results import run_month_gate
 from pipelines.gate.verdicts import GateVerdict, evaluate_gate
 from pipelines.measures.worklists import worklist_path
-from pipelines.orchestration.check_events import SINGLE_RUN, check_outputs, selected, verdict
+from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.progress import step_done
 from pipelines.orchestration.resources import MdqSettings
@@ -80,8 +80,7 @@ def gate_results(context: dg.AssetExecutionContext, mdq: MdqSettings):
         context.run.run_id, {GATE_TAG: "breach" if breaches else "pass", BREACHES_TAG: str(len(breaches))}
     )
     yield dg.MaterializeResult()
-    yield from check_outputs(context)
-    yield from evaluations
+    yield from record_checks(context, evaluations)
 
 
 def measure_verdict(

@@ -9,7 +9,7 @@ import dagster as dg
 from pipelines.core.warehouse import connect
 from pipelines.ingest.load_month import load_month
 from pipelines.orchestration.assets.contracts import contract_verdict
-from pipelines.orchestration.check_events import SINGLE_RUN, check_outputs, selected, verdict
+from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import month_problem, monthly
 from pipelines.orchestration.progress import step_done
 from pipelines.orchestration.resources import MdqSettings
@@ -90,8 +90,7 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
         step_done("ingest", month)
     for key in ("bookings", "quarantine", "submissions"):
         yield dg.MaterializeResult(asset_key=key)
-    yield from check_outputs(context)
-    yield from verdicts
+    yield from record_checks(context, verdicts)
 
 
 def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSettings, summary) -> list:

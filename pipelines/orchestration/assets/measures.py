@@ -6,7 +6,7 @@ from pipelines.core.warehouse import connect
 from pipelines.measures.compute import compute_measures, write_measures_csv
 from pipelines.measures.worklists import write_worklists
 from pipelines.orchestration.assets.contracts import contract_verdict
-from pipelines.orchestration.check_events import SINGLE_RUN, check_outputs, selected
+from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.progress import step_done
 from pipelines.orchestration.resources import MdqSettings
@@ -39,8 +39,7 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings):
         context.add_asset_metadata({"csv": dg.MetadataValue.path(str(path)), "rows": frame.height}, partition_key=month)
         step_done("measures", month)
     yield dg.MaterializeResult()
-    yield from check_outputs(context)
-    yield from verdicts
+    yield from record_checks(context, verdicts)
 
 
 @dg.asset(
