@@ -116,6 +116,7 @@ def month_line(month: str, status: list[dict], verdicts: list[GateVerdict]) -> s
 def print_breach_table(verdicts_by_month: dict[str, list[GateVerdict]]) -> None:
     """Every breach of the backfill, by month and Trust."""
     rows = [(month, v) for month, verdicts in verdicts_by_month.items() for v in verdicts if not v.passed]
+    console.print()
     if not rows:
         console.print(_styled(f"No breaches in {len(verdicts_by_month)} months.", "pass"))
         return
