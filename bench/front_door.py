@@ -43,7 +43,7 @@ def cold_run(work: Path, label: str, bytecode_cache: bool) -> dict[str, Any]:
 
 
 def cli_year(base: Path, months: list[str], opts: argparse.Namespace) -> dict[str, Any]:
-    """The same year through the front door: `mdq run --from --to`, the Dagster job per month."""
+    """The same year through the front door: `mdq run --from --to`, one Dagster run over the months."""
     data, target = base / "data", base / "cli"
     if target.exists():
         shutil.rmtree(target)

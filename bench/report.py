@@ -92,7 +92,7 @@ def render(r: dict[str, Any]) -> str:
     if full.get("cli"):
         cli = full["cli"]
         lines.append(
-            f"| Same year via `mdq run --from --to` (Dagster job per month, fresh process) | "
+            f"| Same year via `mdq run --from --to` (one Dagster run over the months, fresh process) | "
             f"{fmt(cli['seconds'])} | | | {fmt(c['input_rows'] / cli['seconds'], 0)} | | | | | "
             f"{fmt(cli['maxrss_mib'], 0)} |"
         )

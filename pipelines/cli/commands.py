@@ -1,17 +1,19 @@
-"""What each `mdq` subcommand does, once its arguments are parsed (pipelines/cli.py)."""
+"""What each `mdq` subcommand does, once its arguments are parsed (pipelines/cli/main.py)."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
+import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.core.config import load_layouts
-from pipelines.core.errors import BREACH, UsageError
+from pipelines.core.errors import BREACH, USAGE_ERROR, UsageError
 from pipelines.core.months import months_between
-from pipelines.core.paths import REPO_ROOT
+
+# The steps of a run, in order: each reports every month it finishes (orchestration/progress.py).
+STAGES = ("ingest", "measures", "worklists", "gate", "scorecard")
 
 
 def months_in_range(first: str, last: str) -> list[str]:
@@ -34,6 +36,9 @@ def _settings(args: argparse.Namespace):
     if warehouse.exists() and warehouse.is_dir():
         raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
     _check_configuration(reference)
+    # Found out now, not after the month has been ingested and measured.
+    _require_writable_folder(args.out, "--out")
+    _require_writable_folder(warehouse.parent, "--warehouse", shown=args.warehouse)
     return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
 
 
@@ -50,80 +55,112 @@ def _check_configuration(reference: Path) -> None:
         raise ConfigError("\n".join(problems))
 
 
+def _require_writable_folder(folder: Path, flag: str, shown: Path | None = None) -> None:
+    """The folder exists (it is made if need be) and a file can be created in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"mdq: {flag} {shown or folder}: cannot write there ({reason})") from None
+
+
 def _months(args: argparse.Namespace, landing: Path) -> list[str]:
     from pipelines.ingest.landing import months_in_landing
 
-    available = months_in_landing(landing, load_layouts())
     if args.first or args.last:
         if not (args.first and args.last):
             raise UsageError("mdq run: --from and --to go together")
         return months_in_range(args.first, args.last)
     if args.month:
         return [args.month]
+    available = months_in_landing(landing, load_layouts())
     if not available:
         raise UsageError(f"mdq run: no extract in {landing}")
     return [available[-1]]
 
 
-def _require_extracts(month: str, landing: Path) -> None:
-    from pipelines.ingest.landing import discover
-    from pipelines.orchestration.partitions import partition_problem
+def _require_runnable(months: list[str], landing: Path, command: str) -> None:
+    """Every month is a complete month with an extract: the ingest asset refuses the same months."""
+    from pipelines.orchestration.partitions import month_problem
 
-    problem = partition_problem(month)
-    if problem:
-        raise UsageError(f"mdq: {problem}")
-    if not discover(landing, load_layouts(), {month}):
-        raise UsageError(f"mdq: no extract for {month} in {landing}")
+    for month in months:
+        problem = month_problem(month, landing)
+        if problem:
+            raise UsageError(f"mdq {command}: {problem}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipelines.cli.console import progress
-    from pipelines.orchestration.partitions import partition_problem
-
     settings = _settings(args)
     months = _months(args, settings.landing)
-    for month in months:
-        if partition_problem(month):
-            raise UsageError(f"mdq run: {partition_problem(month)}")
-    if len(months) == 1:
-        _require_extracts(months[0], settings.landing)
-    with progress(len(months) > 1) as bar:
-        task = bar.add_task("months", total=len(months))
-        for month in months:
-            bar.update(task, description=f"running {month}")
-            unreadable_all = _run_one(month, settings)
-            bar.advance(task)
-            if unreadable_all and len(months) == 1:
-                return 2
-        bar.update(task, description=f"{len(months)} months done")
-    return 0
+    _require_runnable(months, settings.landing, "run")
+    unreadable_all = _run_months(months, settings)
+    return USAGE_ERROR if unreadable_all and len(months) == 1 else 0
 
 
-def _run_one(month: str, settings) -> bool:
-    """Run one month; True when the month had extracts but none of them could be read."""
-    from pipelines.cli.console import month_status, print_month_summary, resubmission_ties
-    from pipelines.orchestration.in_process import StepFailed, project_instance, run_month
-
-    try:
-        with project_instance() as instance:
-            run_month(month, settings, instance)
-    except StepFailed as exc:
-        raise UsageError(f"mdq: {month}: {exc}") from None
-    from pipelines.cli.console import print_reference_notes, unreadable_files
+def _run_months(months: list[str], settings, breaches_table: bool = True) -> bool:
+    """Run the months as one Dagster run and print what came of them (the table of breaches
+    unless the caller prints its own); True when a single month had extracts but none of them
+    could be read."""
+    from pipelines.cli import console as out
+    from pipelines.gate.verdicts import evaluate_gate
     from pipelines.ingest.landing import unrecognised
+    from pipelines.orchestration.in_process import StepFailed, project_instance, run_months
+    from pipelines.orchestration.progress import listening
 
-    status = month_status(settings.warehouse, month)
-    print_month_summary(
-        month,
-        status,
-        settings.out,
-        unreadable_files(settings.warehouse, month),
-        unrecognised(settings.landing, load_layouts()),
-        resubmission_ties(settings.warehouse, month),
-    )
-    print_reference_notes(settings.warehouse)
+    backfill = len(months) > 1
+    verdicts: dict[str, list] = {}
+
+    def step_done(stage: str, month: str) -> None:
+        bar.advance(task)
+        bar.update(task, description=f"{stage} {month}")
+        if stage == "scorecard" and backfill:
+            # The month is finished: its line now, while the rest of the run goes on.
+            verdicts[month] = evaluate_gate(settings.warehouse, month)
+            out.console.print(out.month_line(month, out.month_status(settings.warehouse, month), verdicts[month]))
+
+    with out.progress(out.console.is_terminal) as bar, listening(step_done):
+        task = bar.add_task(f"starting {months[0]}", total=len(months) * len(STAGES))
+        try:
+            with project_instance() as instance:
+                run_months(months, settings, instance)
+        except StepFailed as exc:
+            raise UsageError(f"mdq: {exc}") from None
+    status = out.month_status(settings.warehouse, months[-1])
+    if backfill:
+        out.print_breach_table(verdicts)
+    else:
+        out.print_month_table(months[0], status)
+        verdicts[months[0]] = evaluate_gate(settings.warehouse, months[0])
+        if breaches_table and any(not v.passed for v in verdicts[months[0]]):
+            out.print_breach_table(verdicts)
+    problems = [p for month in months for p in out.unreadable_files(settings.warehouse, month)]
+    ties = [t for month in months for t in out.resubmission_ties(settings.warehouse, month)]
+    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties)
+    out.print_reference_notes(settings.warehouse)
+    out.print_paths(_written(months, settings))
     files = sum(row["files"] for row in status)
     return files > 0 and all(row["completeness"] in ("unreadable", "missing") for row in status)
+
+
+def _written(months: list[str], settings) -> list[tuple[str, str]]:
+    """(what, path) for the files the run wrote, the scorecard first."""
+    first, last = months[0], months[-1]
+
+    def span(pattern: str) -> str:
+        if first == last:
+            return str(settings.out / pattern.format(first))
+        return f"{settings.out / pattern.format(first)} … {pattern.format(last)} ({len(months)} files)"
+
+    docs = settings.out / "data_docs"
+    return [
+        ("scorecard", span("scorecard-{}.html")),
+        ("measures", span("measures-{}.csv")),
+        ("worklists", str(settings.out / "worklists")),
+        *([("data docs", str(docs))] if docs.is_dir() else []),
+        ("warehouse", str(settings.warehouse)),
+    ]
 
 
 def gate(args: argparse.Namespace) -> int:
@@ -131,19 +168,24 @@ def gate(args: argparse.Namespace) -> int:
     from pipelines.gate.junit import write_junit
     from pipelines.gate.reuse import month_is_current
     from pipelines.gate.verdicts import evaluate_gate
+    from pipelines.measures.worklists import worklist_path
 
+    started, clock = datetime.now(UTC), time.perf_counter()
     settings = _settings(args)
     if args.junit and args.junit.is_dir():
         raise UsageError(f"mdq gate: --junit {args.junit} is a folder; give a file path for the JUnit XML")
     if args.junit and not args.junit.resolve().parent.is_dir():
         raise UsageError(f"mdq gate: --junit {args.junit}: folder {args.junit.resolve().parent} does not exist")
-    _require_extracts(args.month, settings.landing)
+    _require_runnable([args.month], settings.landing, "gate")
     if args.rerun or not month_is_current(settings, args.month):
-        _run_one(args.month, settings)
+        _run_months([args.month], settings, breaches_table=False)
     verdicts = evaluate_gate(settings.warehouse, args.month, warn_only=args.warn_only)
+    worklists = {
+        v.org_code: path for v in verdicts if (path := worklist_path(settings.out, args.month, v.org_code)).exists()
+    }
+    print_breaches(verdicts, args.month, args.warn_only, worklists)
     if args.junit:
-        write_junit(verdicts, args.junit, args.month)
-    print_breaches(verdicts, args.month)
+        write_junit(verdicts, args.junit, args.month, worklists, started, time.perf_counter() - clock)
     return BREACH if any(v.breach for v in verdicts) else 0
 
 
@@ -184,8 +226,7 @@ def generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def ui() -> int:
-    env = {**os.environ, "DAGSTER_HOME": str(REPO_ROOT)}
-    return subprocess.call(
-        [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions"], cwd=REPO_ROOT, env=env
-    )
+def ui(args: argparse.Namespace) -> int:
+    from pipelines.orchestration.dev_server import serve
+
+    return serve(host=args.host, port=args.port)

@@ -1,16 +1,18 @@
 """`mdq`: run the monthly pipeline, gate on it in CI, or generate synthetic extracts.
 
-Every user error is one line on stderr and exit status 2; no traceback reaches the user.
+Every user error is one line on stderr and exit status 2; no traceback reaches the user. A
+warehouse held by another run past MDQ_LOCK_TIMEOUT is exit status 75 (try again later).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 from pipelines.core.config import ConfigError
-from pipelines.core.errors import USAGE_ERROR, UsageError
+from pipelines.core.errors import USAGE_ERROR, WAREHOUSE_BUSY, UsageError
 from pipelines.core.months import is_month
 from pipelines.core.paths import DEFAULT_OUT, DEFAULT_WAREHOUSE, SAMPLE_DATA
 from pipelines.core.warehouse import WarehouseBusy
@@ -26,6 +28,12 @@ def _month(text: str) -> str:
     if not is_month(text):
         raise argparse.ArgumentTypeError(f"'{text}' is not a month in the form YYYY-MM")
     return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (1-65535)")
+    return int(text)
 
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
@@ -76,18 +84,33 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TRUSTS",
         help="a national-scale set of Trusts (default 130: ~650,000 bookings a year) across the three layouts",
     )
-    sub.add_parser("ui", help="open the Dagster UI (dagster dev) on this project's instance")
+    ui = sub.add_parser("ui", help="open the Dagster UI (webserver and daemon) on this project's instance")
+    ui.add_argument("--host", default="127.0.0.1", help="address the webserver listens on (default: 127.0.0.1)")
+    ui.add_argument("--port", type=_port, default=3000, help="port of the webserver (default: 3000)")
     return parser
+
+
+def _say_waits() -> None:
+    """The warehouse's notices (who holds it while we wait) go to stderr as `mdq:` lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mdq: %(message)s"))
+    log = logging.getLogger("mdq.warehouse")
+    log.addHandler(handler)
+    log.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _say_waits()
         return _dispatch(args)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
         return USAGE_ERROR
-    except (ConfigError, WarehouseBusy, GateInconsistent, OSError) as exc:
+    except WarehouseBusy as exc:
+        print(f"mdq: {exc}", file=sys.stderr)
+        return WAREHOUSE_BUSY
+    except (ConfigError, GateInconsistent, OSError) as exc:
         for line in str(exc).splitlines():  # a configuration error lists one problem per line
             print(f"mdq: {line}", file=sys.stderr)
         return USAGE_ERROR
@@ -105,4 +128,4 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.gate(args)
     if args.command == "generate":
         return commands.generate(args)
-    return commands.ui()
+    return commands.ui(args)

@@ -2,8 +2,11 @@
 
 import unicodedata
 
-USAGE_ERROR = 2
 BREACH = 1
+USAGE_ERROR = 2
+# Another run held the warehouse past MDQ_LOCK_TIMEOUT: nothing is wrong with the request, try
+# again later. 75 is EX_TEMPFAIL in sysexits.h, which schedulers and CI retry policies know.
+WAREHOUSE_BUSY = 75
 
 
 class UsageError(Exception):

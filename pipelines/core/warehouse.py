@@ -3,15 +3,22 @@
 DuckDB lets only one process hold a database file open for writing, and a writer excludes other
 processes' readers too. `dagster dev` runs and `mdq` on the same checkout therefore take a file
 lock beside the warehouse before connecting and hold the connection only for the step at hand;
-a second process waits its turn (up to MDQ_LOCK_TIMEOUT seconds) instead of failing.
+a second process waits its turn (up to MDQ_LOCK_TIMEOUT seconds) instead of failing, and is told
+who holds the warehouse: the holder writes its pid, host and command beside the lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
 import os
 import re
+import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +31,71 @@ from pipelines.core.paths import SQL_DIR
 from pipelines.core.whitespace import whitespace_class_python, whitespace_class_re2
 
 LOCK_TIMEOUT_S = float(os.environ.get("MDQ_LOCK_TIMEOUT", "600"))
+# Wait this long in silence before saying who holds the warehouse: a step's hold is usually brief.
+_NOTICE_AFTER_S = 2.0
+_log = logging.getLogger("mdq.warehouse")
 
 
 class WarehouseBusy(RuntimeError):
     """Another process held the warehouse for longer than the lock timeout."""
 
 
+def holder_file(path: Path) -> Path:
+    """The lock's sidecar: who holds the warehouse now (pid, host, command, since when)."""
+    return path.with_name(path.name + ".lock.holder")
+
+
+def describe_holder(path: Path) -> str:
+    """Who holds the warehouse, from the sidecar: pid, host, command and since when."""
+    try:
+        holder = json.loads(holder_file(path).read_text(encoding="utf-8"))
+        return f"pid {holder['pid']} on {holder['host']}, `{holder['command']}`, since {holder['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process (it has not said which)"
+
+
+def _write_holder(path: Path) -> None:
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
+    holder = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        # A Dagster run worker's arguments are a page of JSON: the start says what it is.
+        "command": command if len(command) <= 100 else command[:99] + "…",
+        "since": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    with contextlib.suppress(OSError):  # the sidecar is a courtesy to waiters, never a reason to fail
+        holder_file(path).write_text(json.dumps(holder), encoding="utf-8")
+
+
+def _acquire(lock: FileLock, path: Path) -> None:
+    try:
+        lock.acquire(timeout=min(_NOTICE_AFTER_S, LOCK_TIMEOUT_S))
+        return
+    except Timeout:
+        if LOCK_TIMEOUT_S <= _NOTICE_AFTER_S:
+            raise WarehouseBusy(
+                f"{path}: still in use by {describe_holder(path)} after {LOCK_TIMEOUT_S:.0f} s (MDQ_LOCK_TIMEOUT)"
+            ) from None
+    _log.warning(
+        "waiting for the warehouse %s: in use by %s (giving up after %.0f s, MDQ_LOCK_TIMEOUT)",
+        path,
+        describe_holder(path),
+        LOCK_TIMEOUT_S,
+    )
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT_S - _NOTICE_AFTER_S)
+    except Timeout:
+        raise WarehouseBusy(
+            f"{path}: still in use by {describe_holder(path)} after {LOCK_TIMEOUT_S:.0f} s (MDQ_LOCK_TIMEOUT)"
+        ) from None
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path) + ".lock")
-    try:
-        lock.acquire(timeout=LOCK_TIMEOUT_S)
-    except Timeout:
-        raise WarehouseBusy(
-            f"{path}: another mdq or Dagster run held the warehouse for {LOCK_TIMEOUT_S:.0f} s"
-        ) from None
+    _acquire(lock, path)
+    _write_holder(path)
     try:
         if read_only and not path.exists():
             raise FileNotFoundError(f"{path}: no warehouse yet; run `mdq run` first")
@@ -51,6 +107,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         finally:
             con.close()
     finally:
+        with contextlib.suppress(OSError):
+            holder_file(path).unlink()
         lock.release()
 
 

@@ -36,6 +36,13 @@ class GateVerdict:
         """How many more valid records the Trust needed to reach the threshold."""
         return max(0, math.ceil(self.threshold * self.denominator - 1e-9) - self.numerator)
 
+    @property
+    def failure_type(self) -> str:
+        """What kind of failure: no data is not a low rate, and CI reports should say which."""
+        if self.completeness != "complete":
+            return f"{self.completeness}_submission"  # missing, unreadable, incomplete, empty
+        return "threshold_breach"
+
     def describe(self) -> str:
         if self.completeness != "complete":
             return f"{self.org_code} {self.measure_id}: submission {self.completeness} ({self.detail}); threshold {self.threshold:.0%}"

@@ -12,6 +12,10 @@ from pipelines.core.spreadsheet import spreadsheet_csv
 from pipelines.core.warehouse import install_rules, read_sql
 
 
+def worklist_path(out_dir: Path, month: str, org: str) -> Path:
+    return Path(out_dir) / "worklists" / f"worklist-{month}-{org}.csv"
+
+
 def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -> dict[str, Path]:
     """worklist-YYYY-MM-ORG.csv per Trust: its records failing a gated measure, with the reason."""
     install_rules(con, load_rules(), load_layouts())
@@ -26,7 +30,7 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
     by_org = frame.partition_by("org_code", as_dict=True)
     paths = {}
     for org in orgs:
-        path = out_dir / "worklists" / f"worklist-{month}-{org}.csv"
+        path = worklist_path(out_dir, month, org)
         rows = by_org.get((org,), frame.clear())  # a Trust with nothing to fix still gets its (empty) file
         write_atomically(path, spreadsheet_csv(rows))
         paths[org] = path

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.orchestration.assets import contracts, gate, ingest, measures, scorecard
+from pipelines.orchestration.assets import gate, ingest, measures, scorecard
 from pipelines.orchestration.jobs import monthly_dq_job
 from pipelines.orchestration.resources import MdqSettings
 from pipelines.orchestration.schedules import monthly_schedule
@@ -10,9 +10,10 @@ from pipelines.orchestration.sensors import landing_sensor
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, measures, gate, scorecard]),
-    asset_checks=dg.load_asset_checks_from_modules([ingest, measures, gate, scorecard, contracts]),
     jobs=[monthly_dq_job],
     sensors=[landing_sensor],
     schedules=[monthly_schedule],
     resources={"mdq": MdqSettings()},
+    # Materialising from the asset graph (not the job) runs in one process too, as the job does.
+    executor=dg.in_process_executor,
 )

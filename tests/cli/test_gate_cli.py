@@ -3,31 +3,13 @@ source of truth for thresholds."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import yaml
 
-from pipelines.core.paths import REPO_ROOT
+from tests.cli.mdq_process import mdq
 from tests.conftest import FIXTURE_MONTH
-
-MDQ = [sys.executable, "-m", "pipelines.cli"]
-
-
-def mdq(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    # Runs go to a throwaway Dagster instance, not the checkout's var/dagster.
-    home = Path(tempfile.mkdtemp(prefix="mdq-dagster-"))
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home), **(env or {})}
-    try:
-        return subprocess.run([*MDQ, *args], capture_output=True, text=True, env=env, timeout=300, cwd=REPO_ROOT)
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def _paths(landing: Path, tmp_path: Path) -> list[str]:
@@ -37,24 +19,46 @@ def _paths(landing: Path, tmp_path: Path) -> list[str]:
 def test_gate_fails_and_writes_junit(landing, tmp_path):
     """Fixture month: every Trust breaches both gated measures (hand-counted: RJC 3/4 and 2/4,
     RKB 2/6 and 4/6, RLT 1/3 and 1/3; CV5 6EF and CV11 4XY are not live in the directory), so 6
-    breaches and exit 1."""
+    breaches and exit 1. RKB's valid postcode needs ceil(0.95 x 6) = 6 valid records: 4 short."""
     junit = tmp_path / "gate.xml"
     result = mdq("gate", "--month", FIXTURE_MONTH, "--junit", str(junit), *_paths(landing, tmp_path))
     assert result.returncode == 1, result.stderr
     breaches = [line for line in result.stdout.splitlines() if line.startswith("BREACH")]
     assert len(breaches) == 6
-    assert "RKB MSD_MOTHER_POSTCODE_VALID: 33.3% (2/6) below threshold 95%, 4 records short" in result.stdout
-    root = ET.parse(junit).getroot()
-    suite = root.find("testsuite")
+    worklist = tmp_path / "out" / "worklists" / f"worklist-{FIXTURE_MONTH}-RKB.csv"
+    assert (
+        f"BREACH {FIXTURE_MONTH} RKB MSD_MOTHER_POSTCODE_VALID: 33.3% (2/6) below threshold 95%, 4 records short; "
+        f"worklist {worklist}" in result.stdout
+    )
+    assert (
+        result.stdout.splitlines()[-1]
+        == f"gate {FIXTURE_MONTH}: 0 of 6 Trust x measure checks pass; 6 breaches: the gate fails"
+    )
+    suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("tests") == "6" and suite.get("failures") == "6"
-    names = {(c.get("classname"), c.get("name")) for c in suite.iter("testcase")}
-    assert (f"mdq.{FIXTURE_MONTH}.RLT", "MSD_MOTHER_ETHNIC_VALID") in names
+    assert float(suite.get("time")) > 0 and suite.get("timestamp")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {
+        f"{org}: {title}" for org in ("RJC", "RKB", "RLT") for title in ("Valid postcode", "Valid ethnic category")
+    }
+    assert {c.get("classname") for c in cases.values()} == {f"mdq.gate.{FIXTURE_MONTH}"}
+    assert abs(sum(float(c.get("time")) for c in cases.values()) - float(suite.get("time"))) < 0.01
+    failure = cases["RKB: Valid postcode"].find("failure")
+    assert failure.get("type") == "threshold_breach"
+    assert failure.get("message") == (
+        f"RKB Valid postcode: rate 33.3% (2 of 6 booked), threshold 95%, 4 records short; worklist: {worklist}"
+    )
 
 
 def test_warn_only_reports_but_passes(landing, tmp_path):
     result = mdq("gate", "--month", FIXTURE_MONTH, "--warn-only", *_paths(landing, tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("WARN ") == 6
+    assert "breach" not in result.stdout.lower()
+    assert result.stdout.splitlines()[-1] == (
+        f"gate {FIXTURE_MONTH}: 0 of 6 Trust x measure checks pass; "
+        "6 below threshold, reported as warnings only (--warn-only): exit 0"
+    )
 
 
 def test_threshold_comes_from_the_rules_file(landing, tmp_path):
@@ -70,17 +74,24 @@ def test_threshold_comes_from_the_rules_file(landing, tmp_path):
     copy.write_text(yaml.safe_dump(rules))
     result = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"MDQ_RULES": str(copy)})
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 of 6 Trust x measure checks pass" in result.stdout
+    assert f"gate {FIXTURE_MONTH}: 6 of 6 Trust x measure checks pass; no breach" in result.stdout
     again = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path))
     assert again.returncode == 1 and "below threshold 95%" in again.stdout
 
 
 def test_missing_trust_fails_the_gate(landing, tmp_path):
-    """Without RJC's extract, RJC fails both gated measures as missing; the others still run."""
+    """Without RJC's extract, RJC fails both gated measures as missing, and JUnit says so
+    (`missing_submission`, not a low rate); the others still run."""
     (landing / "BadgerNet_RJC_Booking_2025-04.csv").unlink()
-    result = mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path))
+    junit = tmp_path / "gate.xml"
+    result = mdq("gate", "--month", FIXTURE_MONTH, "--junit", str(junit), *_paths(landing, tmp_path))
     assert result.returncode == 1
     assert "RJC MSD_MOTHER_POSTCODE_VALID: submission missing (no extract received)" in result.stdout
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    failure = cases["RJC: Valid postcode"].find("failure")
+    assert failure.get("type") == "missing_submission"
+    assert failure.get("message").startswith("RJC Valid postcode: submission missing (no extract received)")
+    assert cases["RKB: Valid postcode"].find("failure").get("type") == "threshold_breach"
 
 
 def test_usage_errors_exit_2_with_one_line(landing, tmp_path):

@@ -16,9 +16,9 @@ def test_a_newline_in_a_file_name_cannot_print_a_line_of_its_own(landing, tmp_pa
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert not [line for line in lines if line.strip().startswith("unreadable: FAKE")], result.stdout
-    assert "  ignored: notes\\nunreadable: FAKE1.csv (its name matches no extract layout" in result.stdout
+    assert "ignored: notes\\nunreadable: FAKE1.csv (its name matches no extract layout" in result.stdout
     assert (
-        "  unreadable: K2_RLT_MaternityBookings_202504\\nunreadable: FAKE2.csv: a folder named like an extract"
+        "unreadable: K2_RLT_MaternityBookings_202504\\nunreadable: FAKE2.csv: a folder named like an extract"
         in result.stdout
     )
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from pipelines.ingest.read_extract import UnreadableExtract, read_extract
+from pipelines.ingest.read_extract import read_extract
 from tests.conftest import load, query
 from tests.ingest.read_extract_helpers import BADGER as BADGER_LAYOUT
 from tests.ingest.read_extract_helpers import BADGER_HEADER, PREG_HEADER, _fast, _write

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
 from tests.conftest import query
-from tests.dagster_web import dagster_dev, graphql
+from tests.dagster_web import REPOSITORY, dagster_dev, graphql
 
 BIN = Path(sys.executable).parent
 MONTHS = ("2025-04", "2025-05")
-LOCATION = {"repositoryLocationName": "pipelines.definitions", "repositoryName": "__repository__"}
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -56,7 +55,7 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         started = graphql(
             port,
             "mutation($s: SensorSelector!) { startSensor(sensorSelector: $s) { __typename } }",
-            {"s": {**LOCATION, "sensorName": "landing_sensor"}},
+            {"s": {**REPOSITORY, "sensorName": "landing_sensor"}},
         )
         assert started["data"]["startSensor"]["__typename"] == "Sensor", started
         # The analyst's run starts while the daemon's sensor is launching its own.
@@ -92,7 +91,8 @@ def test_sensor_runs_and_cli_run_share_the_warehouse(tmp_path):
         sensor_runs = _wait(sensor_runs_done, 420, "the sensor's runs")
         _, cli_err = cli.communicate(timeout=300)
         assert cli.returncode == 0, cli_err
-        assert "lock" not in cli_err.lower()
+        # Waiting its turn is said ("mdq: waiting for the warehouse ..."); failing on DuckDB's lock is not.
+        assert "Traceback" not in cli_err and "Could not set lock" not in cli_err
         assert {r["status"] for r in sensor_runs} == {"SUCCESS"}, sensor_runs
         partitions = sorted(t["value"] for r in sensor_runs for t in r["tags"] if t["key"] == "dagster/partition")
         assert partitions == list(MONTHS)

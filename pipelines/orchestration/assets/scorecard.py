@@ -7,7 +7,9 @@ import dagster as dg
 
 from pipelines.core.warehouse import connect
 from pipelines.gate.reuse import publish
+from pipelines.orchestration.check_events import SINGLE_RUN
 from pipelines.orchestration.partitions import monthly
+from pipelines.orchestration.progress import step_done
 from pipelines.orchestration.resources import MdqSettings
 from pipelines.scorecard import write_scorecard
 
@@ -15,30 +17,39 @@ from pipelines.scorecard import write_scorecard
 @dg.asset(
     deps=["measures", "gate_results", "worklists"],
     partitions_def=monthly,
+    backfill_policy=SINGLE_RUN,
     group_name="scorecard",
     description="scorecard-YYYY-MM.html: headline tiles, SPC trends, IMD and ethnicity breakdowns, method notes.",
 )
 def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.MaterializeResult:
-    month = context.partition_key
-    started = datetime.now(UTC)
-    with connect(mdq.warehouse_file) as con:
-        docs = con.execute(
-            "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
-        ).fetchone()[0]
-        worklists = {
-            path.stem.rsplit("-", 1)[-1]: path
-            for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
-        }
-        path = write_scorecard(
-            con, month, mdq.out_dir, data_docs=Path(docs) if docs else None, worklists=worklists, run_started=started
+    for month in context.partition_keys:
+        started = datetime.now(UTC)
+        with connect(mdq.warehouse_file) as con:
+            docs = con.execute(
+                "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
+            ).fetchone()[0]
+            worklists = {
+                path.stem.rsplit("-", 1)[-1]: path
+                for path in sorted((mdq.out_dir / "worklists").glob(f"worklist-{month}-*.csv"))
+            }
+            path = write_scorecard(
+                con,
+                month,
+                mdq.out_dir,
+                data_docs=Path(docs) if docs else None,
+                worklists=worklists,
+                run_started=started,
+            )
+            # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
+            outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
+            publish(con, month, outputs + ([Path(docs).parent] if docs else []))
+        context.add_asset_metadata(
+            {
+                "scorecard": dg.MetadataValue.path(str(path)),
+                "size_kb": round(path.stat().st_size / 1024, 1),
+                "data_docs": dg.MetadataValue.path(docs) if docs else "not built",
+            },
+            partition_key=month,
         )
-        # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
-        outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
-        publish(con, month, outputs + ([Path(docs).parent] if docs else []))
-    return dg.MaterializeResult(
-        metadata={
-            "scorecard": dg.MetadataValue.path(str(path)),
-            "size_kb": round(path.stat().st_size / 1024, 1),
-            "data_docs": dg.MetadataValue.path(docs) if docs else None,
-        }
-    )
+        step_done("scorecard", month)
+    return dg.MaterializeResult()

@@ -1,0 +1,119 @@
+"""`mdq run` as an analyst sees it: the table fits the terminal and is coloured only in one, the
+scorecard's path is printed, a backfill prints a line per month and one table of breaches, an
+unwritable --out is refused before any work, and a held warehouse says who holds it and times
+out with its own exit status."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+
+from pipelines.core.errors import WAREHOUSE_BUSY
+from pipelines.core.paths import SAMPLE_DATA
+from pipelines.core.warehouse import connect
+from tests.cli.mdq_process import mdq, mdq_in_terminal
+from tests.conftest import FIXTURE_MONTH
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _paths(landing, tmp_path) -> list[str]:
+    return ["--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out")]
+
+
+def test_run_fits_the_terminal_is_plain_when_piped_and_names_the_scorecard(landing, tmp_path):
+    """Fixture month, hand-counted (tests/ingest/test_fixture_month.py): RJC 4 booked, 3 rows
+    quarantined; RKB 6 and 4; RLT 3 and 6 (1 pregnancy row, 5 event rows). Valid postcode RJC
+    3/4 = 75.0%, RKB 2/6 = 33.3%, RLT 1/3 = 33.3% (directory rule): all fail."""
+    result = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"COLUMNS": "72"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+    scorecard = tmp_path / "out" / f"scorecard-{FIXTURE_MONTH}.html"
+    assert f"scorecard  {scorecard}" in lines
+    table = lines[: lines.index("")]
+    assert all(len(line) <= 72 for line in table), table  # sized to COLUMNS, not forced wider
+    rows = {line.split()[0]: line.split() for line in table if line.split()[:1] in (["RJC"], ["RKB"], ["RLT"])}
+    assert rows["RKB"][:5] == ["RKB", "K2", "6", "4", "33.3%"]
+    assert rows["RJC"][:5] == ["RJC", "BadgerNet", "4", "3", "75.0%"]
+    assert rows["RLT"][:5] == ["RLT", "Cerner", "3", "6", "33.3%"]
+    assert "Breaches by month and Trust" in result.stdout
+
+
+def test_run_in_a_terminal_is_coloured(landing, tmp_path):
+    status, output = mdq_in_terminal(
+        "run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"TERM": "xterm-256color", "NO_COLOR": None}
+    )
+    assert status == 0, output
+    assert "\x1b[" in output
+    # A failing rate is red ("fail" in bold red), a pass green.
+    assert re.search(r"\x1b\[1;31m50\.0% fail\x1b\[0m", output), output
+
+
+def test_backfill_prints_a_line_per_month_and_one_table_of_breaches(tmp_path):
+    """Sample months 2025-09 to 2025-11. The sample's story (tests/synthetic/sample_reading.py::
+    EXPECTED_FAILS): RLT's valid postcode breaches in 2025-10 and 2025-11, nothing else."""
+    result = mdq("run", "--from", "2025-09", "--to", "2025-11", *_paths(SAMPLE_DATA, tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    month_lines = [line for line in lines if re.match(r"^\d{4}-\d{2}  \d+ Trusts, ", line)]
+    assert [line[:7] for line in month_lines] == ["2025-09", "2025-10", "2025-11"]
+    assert [line.rsplit("gate: ", 1)[1] for line in month_lines] == ["pass", "1 breach", "1 breach"]
+    breaches = [line.split() for line in lines if re.match(r"^2025-\d\d +RLT +Valid postcode", line)]
+    assert [b[:4] for b in breaches] == [
+        ["2025-10", "RLT", "Valid", "postcode"],
+        ["2025-11", "RLT", "Valid", "postcode"],
+    ]
+    assert len(lines) < 20, result.stdout  # not a table per month
+    out = tmp_path / "out"
+    assert f"scorecard  {out}/scorecard-2025-09.html … scorecard-2025-11.html (3 files)" in lines
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_out_is_refused_before_any_work(landing, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    started = time.monotonic()
+    result = mdq(
+        "run",
+        "--month",
+        FIXTURE_MONTH,
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+        "--out",
+        str(blocker / "out"),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"mdq: --out {blocker / 'out'}: cannot write there (Not a directory)"]
+    assert not (tmp_path / "w.duckdb").exists()  # nothing ingested
+    assert time.monotonic() - started < 30
+
+
+def test_held_warehouse_says_who_holds_it_and_times_out_with_its_own_status(landing, tmp_path):
+    """This test process holds the warehouse; `mdq run` waits, names this process, gives up after
+    MDQ_LOCK_TIMEOUT seconds and exits 75 (not 2, which is a usage error)."""
+    warehouse = tmp_path / "w.duckdb"
+    with connect(warehouse):
+        result = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"MDQ_LOCK_TIMEOUT": "6"})
+    assert result.returncode == WAREHOUSE_BUSY == 75
+    holder = f"pid {os.getpid()} on {socket.gethostname()}"
+    waiting = [line for line in result.stderr.splitlines() if line.startswith("mdq: waiting for the warehouse")]
+    assert len(waiting) == 1 and holder in waiting[0], result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"mdq: {warehouse}: still in use by {holder}")
+    assert "Traceback" not in result.stderr
+
+
+def test_ui_flags(tmp_path):
+    """`mdq ui --port` takes a port number; a port already in use is one line and exit 2."""
+    assert mdq("ui", "--port", "http").returncode == 2
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = mdq("ui", "--host", "127.0.0.1", "--port", str(port))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"mdq ui: cannot listen on 127.0.0.1:{port} (Address already in use)"]
