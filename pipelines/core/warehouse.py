@@ -91,12 +91,35 @@ def _acquire(lock: FileLock, path: Path) -> None:
 
 
 @contextmanager
-def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def held(path: Path) -> Iterator[None]:
+    """The warehouse's file lock for one step, with the holder written beside it (any engine)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path) + ".lock")
     _acquire(lock, path)
     _write_holder(path)
     try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            holder_file(path).unlink()
+        lock.release()
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection to the warehouse; for the Spark engine's Parquet warehouse (a folder),
+    read-only: DuckDB views over its tables, so every reader serves both engines."""
+    from pipelines.core.engines import is_parquet_warehouse
+
+    if is_parquet_warehouse(path):
+        if not read_only:
+            raise ValueError(f"{path} is a Parquet warehouse (the Spark engine's): run with --engine spark")
+        from pipelines.core.engines.parquet_reader import parquet_views
+
+        with held(path), parquet_views(path) as con:
+            yield con
+        return
+    with held(path):
         if read_only and not path.exists():
             raise FileNotFoundError(f"{path}: no warehouse yet; run `mdq run` first")
         con = duckdb.connect(str(path), read_only=read_only)
@@ -106,10 +129,6 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
             yield con
         finally:
             con.close()
-    finally:
-        with contextlib.suppress(OSError):
-            holder_file(path).unlink()
-        lock.release()
 
 
 @contextmanager
@@ -143,41 +162,48 @@ def _set(con: duckdb.DuckDBPyConnection, name: str, value: Any) -> None:
     con.execute(f"SET VARIABLE {name} = $value", {"value": value})
 
 
-def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts: Layouts) -> None:
-    """Puts the rules file and the layout code maps where SQL can read them, then the macros."""
+def rule_variables(rules: dict[str, Any], layouts: Layouts) -> dict[str, Any]:
+    """The rules file's values as the models read them (``getvariable('name')``), for every engine."""
     pc = rules["postcode"]
-    _set(con, "whitespace_class", whitespace_class_re2(rules))
-    _set(con, "postcode_validity", postcode_validity(rules))
-    _set(con, "postcode_format_regex", pc["format_regex"])
-    _set(con, "postcode_pseudo_outward", [str(x) for x in pc["pseudo_outward_codes"]])
     blank = re.compile(whitespace_class_python(rules))
-    # Tokens are compared with the postcode as normalised: no white space at all, upper case.
-    _set(con, "postcode_null_tokens", [blank.sub("", str(x)).upper() for x in pc["null_tokens"]])
     eth = rules["ethnic_category"]
-    _set(con, "ethnic_valid_codes", [str(x) for x in eth["valid_codes"]])
-    _set(con, "ethnic_default_codes", [str(x) for x in eth.get("default_codes", [])])
-    _set(con, "ethnic_not_known_group", eth["not_known_group"])
+    variables: dict[str, Any] = {
+        "whitespace_class": whitespace_class_re2(rules),
+        "postcode_validity": postcode_validity(rules),
+        "postcode_format_regex": pc["format_regex"],
+        "postcode_pseudo_outward": [str(x) for x in pc["pseudo_outward_codes"]],
+        # Tokens are compared with the postcode as normalised: no white space at all, upper case.
+        "postcode_null_tokens": [blank.sub("", str(x)).upper() for x in pc["null_tokens"]],
+        "ethnic_valid_codes": [str(x) for x in eth["valid_codes"]],
+        "ethnic_default_codes": [str(x) for x in eth.get("default_codes", [])],
+        "ethnic_not_known_group": eth["not_known_group"],
+    }
     for field, bounds in rules["plausibility"].items():
-        _set(con, f"{field}_min", float(bounds["min"]))
-        _set(con, f"{field}_max", float(bounds["max"]))
-    _set(con, "smoking_recorded", [str(x) for x in rules["smoking"]["recorded"]])
-    _set(con, "smoking_default", [str(x) for x in rules["smoking"].get("not_recorded", [])])
-    _set(con, "imd_edition", int(rules["imd"]["edition"]))
-    _set(con, "lsoa_code_pattern", str(rules["imd"].get("lsoa_code_pattern", ".+")))
+        variables[f"{field}_min"] = float(bounds["min"])
+        variables[f"{field}_max"] = float(bounds["max"])
+    variables["smoking_recorded"] = [str(x) for x in rules["smoking"]["recorded"]]
+    variables["smoking_default"] = [str(x) for x in rules["smoking"].get("not_recorded", [])]
+    variables["imd_edition"] = int(rules["imd"]["edition"])
+    variables["lsoa_code_pattern"] = str(rules["imd"].get("lsoa_code_pattern", ".+"))
     events = layouts.by_key("CernerEvents")
-    _set(con, "cerner_event_date_format", events.formats["event_date"])
-    _set(con, "cerner_booking_window_days", int(events.extra["booking_window_days_after"]))
-
+    variables["cerner_event_date_format"] = events.formats["event_date"]
+    variables["cerner_booking_window_days"] = int(events.extra["booking_window_days_after"])
     measures = rules["measures"]
-    _set(con, "measure_flags", [m["flag"] for m in measures if m["kind"] == "flag_rate"])
+    variables["measure_flags"] = [m["flag"] for m in measures if m["kind"] == "flag_rate"]
     classes = [m["class_column"] for m in measures if m["kind"] == "flag_rate"]
-    _set(con, "measure_class_pattern", "^(" + "|".join(re.escape(c) for c in classes) + ")$")
-    _set(con, "not_known_label", eth["not_known_group"])
-    _set(con, "breakdowns", list(rules["breakdowns"]))
-    _register(
-        con,
-        "rule_measures",
-        pl.DataFrame(
+    variables["measure_class_pattern"] = "^(" + "|".join(re.escape(c) for c in classes) + ")$"
+    variables["not_known_label"] = eth["not_known_group"]
+    variables["breakdowns"] = list(rules["breakdowns"])
+    return variables
+
+
+def rule_tables(rules: dict[str, Any], layouts: Layouts) -> dict[str, pl.DataFrame]:
+    """The rules' lists and the layouts' code maps as the tables the models join (rule_*, map_*)."""
+    measures = rules["measures"]
+    eth = rules["ethnic_category"]
+    events = layouts.by_key("CernerEvents")
+    tables = {
+        "rule_measures": pl.DataFrame(
             [
                 (
                     m["id"],
@@ -209,44 +235,39 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
             },
             orient="row",
         ),
-    )
-    _register(
-        con,
-        "rule_providers",
-        pl.DataFrame(
+        "rule_providers": pl.DataFrame(
             {"org_code": list(layouts.providers), "provider_name": list(layouts.providers.values())},
             schema={"org_code": pl.String, "provider_name": pl.String},
         ),
-    )
+    }
     groups = [(str(code), group) for group, codes in eth["groups"].items() for code in codes]
-    _register(con, "rule_ethnic_groups", pl.DataFrame(groups, schema=["code", "ethnic_group"], orient="row"))
+    tables["rule_ethnic_groups"] = pl.DataFrame(groups, schema=["code", "ethnic_group"], orient="row")
     ethnic, smoking = [], []
     for layout in layouts.layouts:
         ethnic += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("ethnic_map", {}).items()]
         smoking += [(layout.system, k.strip().upper(), v) for k, v in layout.maps.get("smoking_map", {}).items()]
-    _register(con, "map_ethnic", pl.DataFrame(ethnic, schema=["system", "source_key", "code"], orient="row").unique())
-    _register(
-        con, "map_smoking", pl.DataFrame(smoking, schema=["system", "source_key", "status"], orient="row").unique()
-    )
+    tables["map_ethnic"] = pl.DataFrame(ethnic, schema=["system", "source_key", "code"], orient="row").unique()
+    tables["map_smoking"] = pl.DataFrame(smoking, schema=["system", "source_key", "status"], orient="row").unique()
     canonical_units = events.extra["measurement_units"]
-    _register(
-        con,
-        "map_events",
-        pl.DataFrame(
-            [(k, v, canonical_units[v]) for k, v in events.maps["event_map"].items()],
-            schema={"event": pl.String, "measurement": pl.String, "unit": pl.String},
-            orient="row",
-        ),
+    tables["map_events"] = pl.DataFrame(
+        [(k, v, canonical_units[v]) for k, v in events.maps["event_map"].items()],
+        schema={"event": pl.String, "measurement": pl.String, "unit": pl.String},
+        orient="row",
     )
-    _register(
-        con,
-        "map_units",
-        pl.DataFrame(
-            [(k, v["to"], float(v["factor"])) for k, v in events.extra["unit_factors"].items()],
-            schema=["unit", "to_unit", "factor"],
-            orient="row",
-        ),
+    tables["map_units"] = pl.DataFrame(
+        [(k, v["to"], float(v["factor"])) for k, v in events.extra["unit_factors"].items()],
+        schema=["unit", "to_unit", "factor"],
+        orient="row",
     )
+    return tables
+
+
+def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts: Layouts) -> None:
+    """Puts the rules file and the layout code maps where SQL can read them, then the macros."""
+    for name, value in rule_variables(rules, layouts).items():
+        _set(con, name, value)
+    for name, frame in rule_tables(rules, layouts).items():
+        _register(con, name, frame)
     con.execute(read_sql("macros/msds_rules"))
 
 

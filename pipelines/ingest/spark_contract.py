@@ -1,0 +1,170 @@
+"""The pandera contracts on Spark frames, from the same declarations as on polars (schemas/).
+
+pandera's PySpark backend judges a column as a whole (its errors say which check failed, not on
+which rows), while quarantine needs each failing row with its first failure in column order,
+as pipelines/ingest/contract.py gives on polars. So:
+
+* row level (raw contracts, before placement): from each model's declarations (nullable, its
+  checks by name) a Spark expression per column names the check a row fails. The built-in
+  checks (``str_matches``, ``isin``, ``greater_than_or_equal_to``, ...) translate directly; the
+  layouts' own checks (``id_pattern``, ``date_format``, ...) are in ``_LAYOUT_CHECKS`` beside them,
+  reading the same layout values as schemas/raw.py. Dates and numbers are parsed by the same
+  polars functions as on DuckDB's path, in vectorised UDFs, so "parses" means the same on both.
+* table level (canonical bookings, stored tables): ``pyspark_schema`` generates the pandera
+  ``pandera.pyspark`` schema from the polars model's declarations, and pandera validates it.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pandera.polars as pa_polars
+import polars as pl
+
+from pipelines.core.config import Layout
+
+CHECK_PREFIX = "_check_"
+
+
+def _polars_parses(fmt: str):
+    """A pandas UDF: the value parses with the layout's format, as polars' strptime reads it."""
+    from pyspark.sql.functions import pandas_udf
+
+    @pandas_udf("boolean")
+    def parses(values: pd.Series) -> pd.Series:
+        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        ok = series.is_null() | series.str.strptime(pl.Datetime, fmt, strict=False).is_not_null()
+        return pd.Series(ok.to_numpy(), dtype=bool)
+
+    return parses
+
+
+def polars_datetime(fmt: str):
+    """A pandas UDF: the value as polars' strptime parses it (NULL when it does not)."""
+    from pyspark.sql.functions import pandas_udf
+
+    @pandas_udf("timestamp")
+    def parsed(values: pd.Series) -> pd.Series:
+        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        return series.str.strptime(pl.Datetime("us"), fmt, strict=False).to_pandas()
+
+    return parsed
+
+
+def _polars_number():
+    from pyspark.sql.functions import pandas_udf
+
+    @pandas_udf("boolean")
+    def numeric(values: pd.Series) -> pd.Series:
+        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        return pd.Series(series.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().to_numpy(), dtype=bool)
+
+    return numeric
+
+
+def _layout_checks(layout: Layout) -> dict[str, Callable[[Any], Any]]:
+    """The layouts' custom checks (schemas/raw.py), each a Spark column that is true when a row passes."""
+    from pyspark.sql import functions as F
+
+    checks: dict[str, Callable[[Any], Any]] = {
+        "id_pattern": lambda c: c.rlike(layout.patterns["pregnancy_id"]),
+        "known_event": lambda c: c.isin(list(layout.maps.get("event_map", {}))),
+        "known_unit": lambda c: c.isin(list(layout.extra.get("unit_factors", {}))),
+    }
+    if "booking_date" in layout.formats or "event_date" in layout.formats:
+        column = "booking_date" if "booking_date" in layout.formats else "event_date"
+        checks["date_format"] = lambda c: _polars_parses(layout.formats[column])(c)
+    if "event_map" in layout.maps:
+        text_events = [k for k, v in layout.maps["event_map"].items() if v == "smoking"]
+        checks["numeric_result"] = lambda c: F.coalesce(F.col("event").isin(text_events), F.lit(False)) | _polars_number()(
+            c
+        )
+    return checks
+
+
+def _builtin(name: str, statistics: dict[str, Any]) -> Callable[[Any], Any]:
+    from pyspark.sql import functions as F
+
+    if name == "str_matches":
+        return lambda c: c.rlike(statistics["pattern"])
+    if name == "isin":
+        return lambda c: c.isin(list(statistics["allowed_values"]))
+    if name == "greater_than_or_equal_to":
+        return lambda c: c >= F.lit(statistics["min_value"])
+    if name == "less_than_or_equal_to":
+        return lambda c: c <= F.lit(statistics["max_value"])
+    raise NotImplementedError(f"pandera check {name} has no Spark expression here")
+
+
+def failing_check_columns(model: type[pa_polars.DataFrameModel], layout: Layout, columns: list[str]) -> list[Any]:
+    """Per declared column, ``_check_<column>``: the name of the check the row fails, or NULL.
+
+    pandera applies no check to a NULL (``ignore_na``) beyond ``nullable``, so neither does this."""
+    from pyspark.sql import functions as F
+
+    schema = model.to_schema()
+    custom = _layout_checks(layout)
+    out = []
+    for name in columns:
+        declared = schema.columns.get(name)
+        if declared is None:
+            continue
+        value = F.col(name)
+        failing = F.when(value.isNull(), F.lit("not_nullable") if not declared.nullable else F.lit(None))
+        for check in declared.checks:
+            passes = custom[check.name] if check.name in custom else _builtin(check.name, check.statistics)
+            failing = failing.when(~passes(value), F.lit(check.name))
+        out.append(failing.cast("string").alias(CHECK_PREFIX + name))
+    return out
+
+
+def _pandera_pyspark():
+    """``pandera.pyspark``, importable beside pandas 3.
+
+    pandera names pandas-on-Spark's DataFrame in a type union, so importing it imports
+    ``pyspark.pandas``, which fails under pandas 3 (``pandas.tseries.frequencies.DateOffset`` is
+    gone; PySpark warns that it does not support pandas 3 yet). The project never uses
+    pandas-on-Spark: a stand-in module with that one name lets pandera import, and its PySpark
+    SQL backend, which this project uses, is unaffected."""
+    try:
+        import pyspark.pandas  # noqa: F401
+    except ImportError:
+        for name in [n for n in sys.modules if n == "pyspark.pandas" or n.startswith("pyspark.pandas.")]:
+            del sys.modules[name]
+        stand_in = types.ModuleType("pyspark.pandas")
+        for kind in ("DataFrame", "Series", "Index"):
+            setattr(stand_in, kind, type(kind, (), {"__doc__": "pandas-on-Spark is not importable here"}))
+        sys.modules["pyspark.pandas"] = stand_in
+    import pandera.pyspark as pa_spark
+
+    return pa_spark
+
+
+def pyspark_schema(model: type[pa_polars.DataFrameModel]):
+    """The pandera PySpark schema of a polars model: its columns, nullability and built-in checks."""
+    pa_spark = _pandera_pyspark()
+    from pyspark.sql import types as T
+
+    spark_types = {
+        "String": T.StringType(),
+        "Int64": T.LongType(),
+        "Int32": T.IntegerType(),
+        "Boolean": T.BooleanType(),
+        "Date": T.DateType(),
+        "Float64": T.DoubleType(),
+    }
+    columns = {}
+    for name, column in model.to_schema().columns.items():
+        checks = [getattr(pa_spark.Check, check.name)(*check.statistics.values()) for check in column.checks]
+        columns[name] = pa_spark.Column(spark_types[str(column.dtype)], checks=checks, nullable=column.nullable)
+    return pa_spark.DataFrameSchema(columns, name=model.__name__, strict=False)
+
+
+def pyspark_errors(model: type[pa_polars.DataFrameModel], frame) -> dict[str, Any]:
+    """pandera's verdict on a Spark frame: {} when it conforms, else pandera's error report."""
+    validated = pyspark_schema(model).validate(frame)
+    return dict(validated.pandera.errors or {})

@@ -1,0 +1,213 @@
+"""Reads a month's extracts on Spark: Spark's CSV reader for the rows, the reference reader for faults.
+
+Spark's CSV reader (an explicit file list, an explicit schema of one text column per header
+field, each layout's encoding and delimiter) reads every file whose physical lines are each one
+whole record: then a record's line number is its ordinal in the file, which Spark can count.
+Spark's reader cannot say on which line a structural fault is, nor keep a quote to the one column
+allowed to span lines (BadgerNet's Notes), nor refuse undecodable bytes (it puts U+FFFD in their
+place). So the driver first judges each file's structure from the bytes it reads for the checksum
+anyway (pipelines/ingest/read_extract.py: the encoding, the header; a regular expression per line
+for "one whole record"), and a file that is not regular (a quote spanning lines, ragged or blank
+lines, a repeated header, no final line end) is read by the reference reader on the driver, its
+rows handed to Spark. Either way a file's rows, line numbers and problems are those the DuckDB
+engine's reading gives (tests/engines/test_spark_ingest.py).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.core.config import Layout, Layouts
+from pipelines.ingest.landing import Extract, read_landed
+from pipelines.ingest.read_extract import (
+    LINE_COLUMN,
+    PY_WHITESPACE,
+    UnreadableExtract,
+    decode,
+    map_header,
+    parse_extract,
+)
+from pipelines.ingest.read_month import READ_THREADS, FileResult
+
+SOURCE = "_source"  # the file's position in the month's list of a layout's files
+_FILE = "_file"
+
+
+@dataclass
+class SparkFile:
+    """A file Spark reads: its header's field positions and its physical line count."""
+
+    result: FileResult
+    header: tuple[str, ...]
+    mapping: dict[str, int]
+    lines: int  # physical lines, the header's included
+
+
+def _spark_encoding(layout: Layout) -> str:
+    name = codecs.lookup(layout.encoding).name
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1252": "windows-1252"}.get(name, name)
+
+
+def _record_pattern(layout: Layout, width: int) -> str:
+    """One whole record on one line: ``width`` fields, quoted ones closing on the line.
+
+    Quoted layouts: a field is unquoted without any quote, or quoted with its inner quotes
+    doubled (the RFC 4180 cases Python's csv module and Spark's reader read alike). Anything
+    else is for the reference reader."""
+    d = re.escape(layout.delimiter)
+    if layout.quoting == "none":
+        field = f"[^{d}\r\n]*"
+    else:
+        field = f'(?:[^"{d}\r\n]*|"(?:[^"\r\n]|"")*")'
+    return f"^{field}(?:{d}{field}){{{width - 1}}}\r?$"
+
+
+def _regular(text: str, layout: Layout, file_name: str) -> tuple[list[str], int] | None:
+    """(header fields, physical lines) when every line is one whole record; else None."""
+    if not text.endswith("\n") or text.count("\r") != text.count("\r\n") or len(text) >= csv.field_size_limit():
+        return None
+    lines = text[:-1].split("\n")
+    header_line = lines[0].removesuffix("\r")
+    quoting = csv.QUOTE_NONE if layout.quoting == "none" else csv.QUOTE_MINIMAL
+    header = next(csv.reader([header_line], delimiter=layout.delimiter, quoting=quoting), [])
+    if len(lines) < 2 or len(header) < 2 or text.count(header_line) > 1:
+        return None
+    body = pl.Series(lines, dtype=pl.String)
+    if not body.str.contains(_record_pattern(layout, len(header))).all():
+        return None
+    return header, len(lines)
+
+
+def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
+    """The file judged on the driver: unreadable, read by the reference reader, or left to Spark."""
+    data, digest, problem = read_landed(extract)
+    result = FileResult(extract=extract, checksum=digest, status="loaded")
+    layout = extract.layout
+    if data is None:
+        result.status, result.error = "unreadable", UnreadableExtract(extract.file_name, problem)
+        return result
+    if layouts.providers and extract.org_code not in layouts.providers:
+        result.status, result.error = (
+            "unreadable",
+            UnreadableExtract(
+                extract.file_name,
+                f"unknown provider ODS code {extract.org_code} (not in schemas/layouts.yaml providers)",
+            ),
+        )
+        return result
+    try:
+        text, warnings = decode(data, layout, extract.file_name)
+        regular = _regular(text, layout, extract.file_name)
+        if regular is not None:
+            header, lines = regular
+            mapping, header_warnings = map_header(header, layout, extract.file_name)
+            result.warnings = warnings + header_warnings
+            result.rows_read = result.lines_read = lines - 1
+            return SparkFile(result, tuple(header), mapping, lines)
+        parsed = parse_extract(data, layout, extract.file_name)
+    except UnreadableExtract as exc:
+        result.status, result.error = "unreadable", exc
+        return result
+    result.rows_read, result.warnings = parsed.rows_read, parsed.warnings
+    result.lines_read, result.spans = parsed.lines_read, parsed.spans
+    result.frame, result.problems = parsed.frame, parsed.problems
+    return result
+
+
+def prescan_all(extracts: list[Extract], layouts: Layouts) -> list[FileResult | SparkFile]:
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        return list(pool.map(lambda extract: prescan(extract, layouts), extracts))
+
+
+def _strip(column: str) -> str:
+    """Python's ``value.strip() or None`` (the reference reader's) as Spark SQL."""
+    space = "".join(f"\\u{ord(c):04x}" for c in PY_WHITESPACE)
+    return f"nullif(regexp_replace(`{column}`, '^[{space}]+|[{space}]+$', ''), '')"
+
+
+def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
+    """All the month's rows of one layout as one Spark frame: ``_source`` (index in ``files``),
+    ``_line`` and one text column per layout column (NULL where a file lacks it)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    parts = []
+    groups: dict[tuple[str, ...], list[tuple[int, SparkFile]]] = {}
+    for index, item in enumerate(files):
+        if isinstance(item, SparkFile):
+            groups.setdefault(item.header, []).append((index, item))
+    for header, members in groups.items():
+        width = len(header)
+        schema = ", ".join(f"_c{i} STRING" for i in range(width))
+        paths = [str(item.result.extract.path.resolve()) for _, item in members]
+        frame = spark.read.csv(
+            paths,
+            schema=schema,
+            sep=layout.delimiter,
+            quote='"' if layout.quoting != "none" else "\u0000",
+            escape='"' if layout.quoting != "none" else "\\",
+            header=False,
+            encoding=_spark_encoding(layout),
+            multiLine=False,
+            mode="FAILFAST",
+            ignoreLeadingWhiteSpace=False,
+            ignoreTrailingWhiteSpace=False,
+        )
+        index_of = {item.result.extract.path.resolve().as_uri(): i for i, item in members}
+        sources = spark.createDataFrame(list(index_of.items()), f"{_FILE} STRING, {SOURCE} INT")
+        # Within a file Spark keeps the lines in order, and a file split across tasks keeps its
+        # splits in order, so the ordinal of the id is the line (checked against the count below).
+        ordered = Window.partitionBy(_FILE).orderBy(F.monotonically_increasing_id())
+        frame = (
+            frame.withColumn(_FILE, F.input_file_name())
+            .withColumn(LINE_COLUMN, F.row_number().over(ordered).cast("bigint"))
+            .join(F.broadcast(sources), _FILE)
+            .where(F.col(LINE_COLUMN) > 1)  # line 1 is the header
+        )
+        mapping = members[0][1].mapping
+        columns = [
+            F.expr(_strip(f"_c{mapping[c.name]}")).alias(c.name)
+            if c.name in mapping
+            else F.lit(None).cast("string").alias(c.name)
+            for c in layout.columns
+        ]
+        parts.append(frame.select(F.col(SOURCE), F.col(LINE_COLUMN), *columns))
+        _check_line_counts(frame, members)
+    driver = [
+        item.frame.with_columns(pl.lit(index, dtype=pl.Int32).alias(SOURCE))
+        for index, item in enumerate(files)
+        if isinstance(item, FileResult) and item.status == "loaded" and item.frame is not None
+    ]
+    if driver:
+        combined = pl.concat(
+            [
+                f.with_columns(pl.lit(None, dtype=pl.String).alias(c.name) for c in layout.columns if c.name not in f.columns)
+                .select(SOURCE, LINE_COLUMN, *(c.name for c in layout.columns))
+                for f in driver
+            ]
+        )
+        parts.append(spark.createDataFrame(combined.to_arrow()))
+    if not parts:
+        return None
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.unionByName(part)
+    return out
+
+
+def _check_line_counts(frame, members: list[tuple[int, SparkFile]]) -> None:
+    """Every physical line became exactly one row, or the line numbers would be wrong: stop."""
+    from pyspark.sql import functions as F
+
+    counts = {row[0]: row[1] for row in frame.groupBy("_source").agg(F.max("_line")).collect()}
+    for index, item in members:
+        if counts.get(index, 1) != item.lines:
+            raise RuntimeError(
+                f"{item.result.extract.file_name}: Spark read {counts.get(index, 1)} lines, the file has {item.lines}"
+            )

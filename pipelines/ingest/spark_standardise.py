@@ -1,0 +1,152 @@
+"""Contract, placement in the month and pseudonyms for one layout's rows of a month, on Spark.
+
+The same steps as pipelines/ingest/read_month.py: standardise_batch, with the same reasons:
+
+* the raw contract's first failure per row (pipelines/ingest/spark_contract.py);
+* placement: booking date after today or outside the file's month; a pregnancy repeated within
+  a file counts once (its first line), an exact repeat named as such (window functions per file);
+* pseudonyms: the project's own ``pseudonymise`` (keyed BLAKE2b, NHS number class) applied to
+  each partition's rows as Arrow batches (``mapInArrow``, vectorised), so the keys are the
+  DuckDB path's to the bit (tests/engines/test_spark_ingest.py recomputes them with hashlib).
+
+Failing rows are few: they are collected to the driver as problems (file, line, column, value,
+reason) for quarantine; passing rows stay in Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import polars as pl
+import pyarrow as pa
+
+from pipelines.core.config import Layout
+from pipelines.ingest.placement import BOOKING_AT, BOOKING_DATE
+from pipelines.ingest.pseudonymise import pseudonymise
+from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
+from pipelines.ingest.spark_contract import CHECK_PREFIX, failing_check_columns, polars_datetime
+from pipelines.ingest.spark_read import SOURCE
+from schemas.raw import RAW_CONTRACTS, REASONS
+
+Problems = dict[int, list[RowProblem]]
+
+
+def _contract(frame, layout: Layout, problems: Problems):
+    from pyspark.sql import functions as F
+
+    columns = [c.name for c in layout.columns]
+    checks = failing_check_columns(RAW_CONTRACTS[layout.key], layout, columns)
+    flagged = frame.select("*", *checks).cache()
+    names = [c for c in flagged.columns if c.startswith(CHECK_PREFIX)]
+    any_failure = F.coalesce(*[F.col(n) for n in names]).isNotNull()
+    headers = {c.name: c.header for c in layout.columns}
+    identifiers = {c.name for c in layout.columns if c.identifier}
+    order = [c for c in columns if CHECK_PREFIX + c in names]
+    for row in flagged.where(any_failure).select(SOURCE, LINE_COLUMN, *order, *names).collect():
+        column = next(c for c in order if row[CHECK_PREFIX + c] is not None)
+        check = row[CHECK_PREFIX + column]
+        value = None if column in identifiers or check == "not_nullable" else row[column]
+        reason = REASONS.get(check, check + " failed on {header}").format(
+            header=headers.get(column, column),
+            value=value if value is not None else "(redacted)",
+            format=layout.formats.get(column, ""),
+        )
+        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), headers.get(column, column), value, reason))
+    return flagged.where(~any_failure).drop(*names)
+
+
+def _place(frame, layout: Layout, month: str, today: date, problems: Problems):
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    header = layout.column("booking_date").header
+    frame = frame.withColumn(BOOKING_AT, polars_datetime(layout.formats["booking_date"])(F.col("booking_date")))
+    frame = frame.withColumn(BOOKING_DATE, F.to_date(F.col(BOOKING_AT)))
+    day = F.col(BOOKING_DATE).cast("string")
+    reason = F.when(
+        F.col(BOOKING_DATE) > F.lit(today), F.concat(F.lit(f"{header} "), day, F.lit(" is after today"))
+    ).when(
+        F.date_format(F.col(BOOKING_DATE), "yyyy-MM") != F.lit(month),
+        F.concat(F.lit(f"{header} "), day, F.lit(f" is outside the file's month {month}")),
+    )
+    frame = frame.withColumn("_reason", reason).cache()
+    for row in frame.where(F.col("_reason").isNotNull()).select(SOURCE, LINE_COLUMN, "booking_date", "_reason").collect():
+        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), header, row["booking_date"], row["_reason"]))
+    placed = frame.where(F.col("_reason").isNull()).drop("_reason")
+    values = [c.name for c in layout.columns]
+    placed = placed.withColumn(
+        "_first_line", F.min(LINE_COLUMN).over(Window.partitionBy(SOURCE, "pregnancy_id"))
+    ).withColumn("_same_as", F.min(LINE_COLUMN).over(Window.partitionBy(SOURCE, *values)))
+    repeat = F.when(
+        F.col("_same_as") != F.col(LINE_COLUMN), F.concat(F.lit("exact duplicate of line "), F.col("_same_as"))
+    ).when(
+        F.col("_first_line") != F.col(LINE_COLUMN),
+        F.concat(F.lit("pregnancy ID repeated from line "), F.col("_first_line"), F.lit(" with different values")),
+    )
+    placed = placed.withColumn("_reason", repeat).cache()
+    id_header = layout.column("pregnancy_id").header
+    for row in placed.where(F.col("_reason").isNotNull()).select(SOURCE, LINE_COLUMN, "_reason").collect():
+        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), id_header, None, row["_reason"]))
+    return placed.where(F.col("_reason").isNull()).drop("_reason", "_first_line", "_same_as")
+
+
+def _arrow_schema(frame: pl.DataFrame) -> pa.Schema:
+    """Arrow types Spark takes back from mapInArrow (plain strings, not polars' views)."""
+    kinds = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Int32: pa.int32(), pl.Boolean: pa.bool_()}
+    fields = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Datetime("us"):
+            fields.append(pa.field(name, pa.timestamp("us", tz="UTC")))
+        elif dtype == pl.Date:
+            fields.append(pa.field(name, pa.date32()))
+        else:
+            fields.append(pa.field(name, kinds[dtype.base_type()]))
+    return pa.schema(fields)
+
+
+def _pseudonymised(frame, layout: Layout, key: bytes):
+    """``pseudonymise`` over each partition (rows of a file stay in one: the keys need no window)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    def to_polars(batch: pa.RecordBatch | pa.Table) -> pl.DataFrame:
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        out = pl.from_arrow(table)
+        if BOOKING_AT in out.columns:
+            out = out.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None))
+        return out
+
+    sample = pl.from_arrow(pa.Table.from_batches([], schema=_input_arrow_schema(frame)))
+    sample = sample.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None)) if BOOKING_AT in sample.columns else sample
+    schema = _arrow_schema(pseudonymise(sample, layout, pl.col("org_code"), key))
+
+    def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        parts = [to_polars(b) for b in batches]
+        if not parts:
+            return
+        rows = pl.concat(parts)
+        out = pseudonymise(rows, layout, pl.col("org_code"), key)
+        if BOOKING_AT in out.columns:
+            out = out.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone("UTC"))
+        yield from out.to_arrow().cast(schema).to_batches()
+
+    return frame.mapInArrow(apply, from_arrow_schema(schema))
+
+
+def _input_arrow_schema(frame) -> pa.Schema:
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    return to_arrow_schema(frame.schema, timezone="UTC")
+
+
+def standardise_layout(frame, layout: Layout, month: str, today: date, key: bytes, files: int):
+    """(rows to load, problems by file index) for one layout's rows of the month; frame has
+    ``_source``, ``_line``, the layout's columns and ``org_code``."""
+    problems: Problems = {i: [] for i in range(files)}
+    rows = _contract(frame, layout, problems)
+    if layout.role != "clinical_events":
+        rows = _place(rows, layout, month, today, problems)
+    rows = _pseudonymised(rows, layout, key)
+    for found in problems.values():
+        found.sort(key=lambda p: p.line)
+    return rows, problems

@@ -1,0 +1,179 @@
+"""Writes one month read on Spark into the Parquet warehouse, all its tables in one commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.core.config import Layouts, load_layouts, load_rules
+from pipelines.core.engines.spark_models import SparkModels, spark_frame
+from pipelines.core.engines.spark_session import spark_session
+from pipelines.core.engines.spark_warehouse import MonthCommit, month_commit, open_warehouse, read_table
+from pipelines.core.fingerprint import config_fingerprint
+from pipelines.core.warehouse import STAGES, held
+from pipelines.ingest.load_month import PARSES_UNDER_LOCK, LandingChanged
+from pipelines.ingest.pseudonymise import pseudonym_key
+from pipelines.ingest.read_month import landing_inputs
+from pipelines.ingest.reference import load_reference
+from pipelines.ingest.spark_contract import pyspark_errors
+from pipelines.ingest.spark_load import SparkMonth, _register_raw, _scratch, read_month_spark
+from pipelines.ingest.write_month import STAGING, MonthSummary, _quarantine_frame, _record_submissions
+from schemas.canonical import CanonicalBookings, canonical_failures
+
+_REFERENCE = ("ref_postcodes", "ref_imd", "reference_fingerprint")
+
+
+def _canonical_quarantine(models: SparkModels, bookings):
+    """(bookings kept, quarantine rows): pandera on Spark judges the month; only when it finds a
+    breach are the rows collected and judged one by one by the polars contract (as on DuckDB)."""
+    from pyspark.sql import functions as F
+
+    errors = pyspark_errors(CanonicalBookings, bookings)
+    flags = [
+        F.col(m["flag"]) != (F.col(m["class_column"]) == "valid")
+        for m in load_rules()["measures"]
+        if m["kind"] == "flag_rate"
+    ]
+    quintile = F.col("imd_decile").isNotNull() & (F.col("imd_quintile") != F.floor((F.col("imd_decile") + 1) / 2))
+    breaking = bookings.where(F.coalesce(F.greatest(*flags, quintile), F.lit(False))).limit(1).count()
+    if not errors and not breaking:
+        return bookings, _quarantine_frame_empty()
+    frame = pl.from_arrow(bookings.orderBy("submission_id", "source_line").toArrow())
+    failures = canonical_failures(frame)  # raises on a duplicated pregnancy, as on DuckDB
+    if failures.height == 0:
+        return bookings, _quarantine_frame_empty()
+    bad = frame.with_row_index("index").join(failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index")
+    drop = spark_frame(models.spark, bad.select("submission_id", "source_line"))
+    kept = bookings.join(drop, ["submission_id", "source_line"], "left_anti")
+    return kept, bad.select(
+        "reporting_month",
+        "org_code",
+        "source_system",
+        "submission_id",
+        "source_file",
+        pl.col("source_line").alias("line_number"),
+        pl.col("column").alias("column_name"),
+        pl.col("failure_case").alias("value"),
+        pl.format("canonical contract: {} failed on {}", pl.col("check"), pl.col("column")).alias("reason"),
+    )
+
+
+def _quarantine_frame_empty() -> pl.DataFrame:
+    from pipelines.ingest.read_month import PreparedMonth
+
+    return _quarantine_frame(PreparedMonth(month="", files=[], orgs=None))
+
+
+def _counts(frame) -> pl.DataFrame:
+    return pl.from_arrow(frame.groupBy("submission_id").count().toArrow()).rename({"count": "n"})
+
+
+def _audit(con, spark_month: SparkMonth, bookings, events, quarantine: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    """The month's submissions rows after this load, by write_month's own SQL on the scratch DuckDB."""
+    counts = pl.concat([_counts(bookings), _counts(events)])
+    con.register("_counts", counts.to_arrow())
+    con.execute("CREATE TEMP TABLE new_bookings AS SELECT c.submission_id FROM _counts AS c, range(c.n)")
+    con.execute("CREATE TEMP TABLE stg_cerner__clinical_events AS SELECT CAST(NULL AS VARCHAR) AS submission_id LIMIT 0")
+    con.register("new_quarantine", quarantine.to_arrow())
+    _record_submissions(con, spark_month.prepared, now)
+    return con.sql("SELECT * FROM submissions WHERE reporting_month = $m", params={"m": spark_month.prepared.month}).pl()
+
+
+def _stage_month(commit: MonthCommit, models: SparkModels, table: str, month: str, frame, orgs) -> None:
+    from pyspark.sql import functions as F
+
+    if orgs is not None:  # only these Trusts' rows are replaced
+        kept = read_table(models.spark, models.warehouse, table, month).where(~F.col("org_code").isin(sorted(orgs)))
+        frame = kept.unionByName(frame.select(*kept.columns))
+    commit.stage_spark(table, month, frame)
+
+
+def write_month_spark(
+    models: SparkModels,
+    spark_month: SparkMonth,
+    rules: dict[str, Any],
+    layouts: Layouts,
+    reference_dir: Path,
+    key: bytes,
+    now: datetime | None = None,
+) -> MonthSummary:
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    prepared, month, warehouse = spark_month.prepared, spark_month.prepared.month, models.warehouse
+    con = _scratch(rules, layouts, warehouse, month)
+    before = con.execute("SELECT fingerprint FROM reference_fingerprint").fetchall()
+    load_reference(con, reference_dir, rules)
+    reference_changed = con.execute("SELECT fingerprint FROM reference_fingerprint").fetchall() != before
+    for table in ("ref_postcodes", "ref_imd"):
+        if reference_changed:
+            models.register(table, con.sql(f"SELECT * FROM {table}").pl())
+        else:
+            models.bind_tables(table)
+    _register_raw(models, spark_month, layouts, key)
+    for model in STAGING:
+        models.temp_model(model)
+    bookings = models.model("marts/bookings").cache()
+    bookings, canonical = _canonical_quarantine(models, bookings)
+    events = models.spark.table("stg_cerner__clinical_events")
+    quarantine = pl.concat([_quarantine_frame(prepared), canonical])
+    submissions = _audit(con, spark_month, bookings, events, quarantine, now)
+    stage = pl.DataFrame(
+        {
+            "reporting_month": [month],
+            "stage": ["ingested"],
+            "stage_rank": [STAGES.index("ingested")],
+            "updated_at": [datetime.now()],
+            "config_fingerprint": [config_fingerprint(reference_dir, key)],
+        }
+    )
+    with month_commit(warehouse) as commit:
+        _stage_month(commit, models, "bookings", month, bookings, prepared.orgs)
+        _stage_month(commit, models, "clinical_events", month, events, prepared.orgs)
+        _stage_month(commit, models, "quarantine", month, spark_frame(models.spark, quarantine) if quarantine.height else models.spark.createDataFrame([], "reporting_month STRING, org_code STRING, source_system STRING, submission_id STRING, source_file STRING, line_number BIGINT, column_name STRING, value STRING, reason STRING"), prepared.orgs)
+        commit.stage_frame("submissions", month, submissions)
+        commit.stage_frame("month_progress", month, stage)
+        if reference_changed:
+            for table in _REFERENCE:
+                commit.stage_frame(table, None, con.sql(f"SELECT * FROM {table}").pl())
+    loaded = [f for f in prepared.files if f.status == "loaded"]
+    return MonthSummary(
+        month=month,
+        files=len(prepared.files),
+        unreadable=sum(f.status == "unreadable" for f in prepared.files),
+        rows_read=sum(f.rows_read or 0 for f in loaded),
+        rows_loaded=int(submissions.filter(pl.col("status") == "loaded").get_column("rows_loaded").sum() or 0),
+        rows_quarantined=quarantine.height,
+    )
+
+
+def load_month_spark(
+    month: str,
+    landing: Path,
+    warehouse: Path,
+    reference_dir: Path,
+    orgs: set[str] | None = None,
+    today: date | None = None,
+):
+    """load_month on Spark: (PreparedMonth, MonthSummary), the month committed to the Parquet warehouse."""
+    rules, layouts = load_rules(), load_layouts()
+    key = pseudonym_key(landing)
+    today = today or date.today()
+    spark = spark_session()
+    spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
+    with held(warehouse):
+        open_warehouse(warehouse)
+        for _ in range(PARSES_UNDER_LOCK):
+            if landing_inputs(month, landing, layouts, orgs) == spark_month.prepared.inputs:
+                break
+            spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
+        else:
+            if landing_inputs(month, landing, layouts, orgs) != spark_month.prepared.inputs:
+                raise LandingChanged(
+                    f"{month}: the landing folder kept changing while it was read; nothing was loaded: "
+                    "run the month again once the files have finished arriving"
+                )
+        models = SparkModels(spark, warehouse, rules, layouts)
+        summary = write_month_spark(models, spark_month, rules, layouts, reference_dir, key)
+    return spark_month.prepared, summary
