@@ -72,7 +72,10 @@ def write_dq_csv(con: duckdb.DuckDBPyConnection, out_dir: Path, month: str) -> P
     """dq-YYYY-MM.csv: the stored month in the shape of NHS England's MSDS data-quality file."""
     install_rules(con, load_rules(), load_layouts())
     con.execute("SET VARIABLE month = ?", [month])
-    frame = con.sql(read_sql("measures/dq_file")).pl()
+    return write_dq_frame(con.sql(read_sql("measures/dq_file")).pl(), out_dir, month)
+
+
+def write_dq_frame(frame: pl.DataFrame, out_dir: Path, month: str) -> Path:
     path = out_dir / f"dq-{month}.csv"
     write_atomically(path, spreadsheet_csv(frame))
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
@@ -27,6 +28,11 @@ def write_worklists(con: duckdb.DuckDBPyConnection, month: str, out_dir: Path) -
             "SELECT org_code FROM trust_month_status WHERE reporting_month = ? ORDER BY 1", [month]
         ).fetchall()
     ]
+    return write_worklist_files(frame, orgs, month, out_dir)
+
+
+def write_worklist_files(frame: pl.DataFrame, orgs: list[str], month: str, out_dir: Path) -> dict[str, Path]:
+    """The worklist model's rows as one file per Trust of the month (any engine computed them)."""
     by_org = frame.partition_by("org_code", as_dict=True)
     paths = {}
     for org in orgs:
