@@ -43,7 +43,9 @@ _DEFINITIONS: dict[int, tuple[Any, tuple[MeasureSpec, ...], list[Any]]] = {}
 
 def _batch_definition(context, asset_name: str):
     sources = context.data_sources.all()
-    source = sources[SPARK_DATASOURCE] if SPARK_DATASOURCE in sources else context.data_sources.add_spark(SPARK_DATASOURCE)
+    source = (
+        sources[SPARK_DATASOURCE] if SPARK_DATASOURCE in sources else context.data_sources.add_spark(SPARK_DATASOURCE)
+    )
     try:
         asset = source.get_asset(asset_name)
     except LookupError:
@@ -86,9 +88,9 @@ def gate_batch(bookings, live, rules: Mapping[str, Any], specs: list[MeasureSpec
         frame = frame.join(F.broadcast(live), frame["postcode"] == live["_live"], "left")
         frame = frame.withColumn(
             "postcode",
-            F.when(F.col("postcode").isNotNull() & F.col("_live").isNull(), F.concat("postcode", F.lit(NOT_LIVE_NOTE))).otherwise(
-                F.col("postcode")
-            ),
+            F.when(
+                F.col("postcode").isNotNull() & F.col("_live").isNull(), F.concat("postcode", F.lit(NOT_LIVE_NOTE))
+            ).otherwise(F.col("postcode")),
         ).drop("_live")
     columns = list(dict.fromkeys(spec.column for spec in specs))
     return frame.select(
@@ -157,10 +159,10 @@ def run_ge_gate_spark(
             ]
             for spec in specs
         }
-        columns = ", ".join([f"org_code STRING, {BOOKINGS_COLUMN} BIGINT"] + [f"`{s.measure_id}` DOUBLE" for s in specs])
-        trust_rows = [
-            (o, counts.get(o, 0), *[rates[s.measure_id][i] for s in specs]) for i, o in enumerate(orgs)
-        ]
+        columns = ", ".join(
+            [f"org_code STRING, {BOOKINGS_COLUMN} BIGINT"] + [f"`{s.measure_id}` DOUBLE" for s in specs]
+        )
+        trust_rows = [(o, counts.get(o, 0), *[rates[s.measure_id][i] for s in specs]) for i, o in enumerate(orgs)]
         trusts_result = _checked(
             trusts_definition.run(
                 batch_parameters={"dataframe": spark.createDataFrame(trust_rows, columns)},
@@ -180,7 +182,16 @@ def run_ge_gate_spark(
                 if count and passed != (rate >= spec.threshold):
                     raise GateError(f"{month} {org} {spec.measure_id}: GE verdict {passed} disagrees with {rate}")
                 results.append(
-                    GateResult(month, org, spec.measure_id, count, unexpected[spec.measure_id][org], rate, spec.threshold, bool(count and passed))
+                    GateResult(
+                        month,
+                        org,
+                        spec.measure_id,
+                        count,
+                        unexpected[spec.measure_id][org],
+                        rate,
+                        spec.threshold,
+                        bool(count and passed),
+                    )
                 )
         index = None
         if docs_dir is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -32,14 +33,38 @@ def _settings(args: argparse.Namespace):
     reference = (args.reference or landing / "reference").resolve()
     if not reference.is_dir():
         raise UsageError(f"mdq: --reference {reference}: no such folder (postcode directory and IoD File 7)")
-    warehouse = args.warehouse.resolve()
-    if warehouse.exists() and warehouse.is_dir():
-        raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
+    from pipelines.core.engines import default_warehouse, engine_name, is_parquet_warehouse
+
+    engine = engine_name(getattr(args, "engine", None))
+    shown = args.warehouse or default_warehouse(engine)
+    warehouse = shown.resolve()
+    if engine == "duckdb" and warehouse.exists() and warehouse.is_dir():
+        hint = " (a Parquet warehouse: add --engine spark)" if is_parquet_warehouse(warehouse) else ""
+        raise UsageError(f"mdq: --warehouse {shown} is a folder; give a .duckdb file path{hint}")
+    if engine == "spark" and warehouse.exists() and not warehouse.is_dir():
+        raise UsageError(
+            f"mdq: --warehouse {shown} is a file; the Spark engine's warehouse is a folder of Parquet tables"
+        )
+    if engine == "spark":
+        _require_spark()
     _check_configuration(reference)
     # Found out now, not after the month has been ingested and measured.
     _require_writable_folder(args.out, "--out")
-    _require_writable_folder(warehouse.parent, "--warehouse", shown=args.warehouse)
-    return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
+    _require_writable_folder(warehouse if engine == "spark" else warehouse.parent, "--warehouse", shown=shown)
+    return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve(), engine=engine)
+
+
+def _require_spark() -> None:
+    """PySpark and a Java runtime, before any month runs (one line, exit 2, when either is missing)."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise UsageError("mdq: --engine spark needs PySpark: bash scripts/uv.sh sync --extra spark")
+    from pipelines.core.engines import spark_master
+
+    if not spark_master().startswith("sc://") and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise UsageError("mdq: --engine spark needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)")
 
 
 def _check_configuration(reference: Path) -> None:

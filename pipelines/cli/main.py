@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from pipelines.core.config import ConfigError
+from pipelines.core.engines import ENGINES, EngineError
 from pipelines.core.errors import USAGE_ERROR, WAREHOUSE_BUSY, UsageError
 from pipelines.core.months import is_month
-from pipelines.core.paths import DEFAULT_OUT, DEFAULT_WAREHOUSE, SAMPLE_DATA
+from pipelines.core.paths import DEFAULT_OUT, SAMPLE_DATA
 from pipelines.core.warehouse import WarehouseBusy
 from pipelines.gate.verdicts import GateInconsistent
 
@@ -46,8 +47,16 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--warehouse",
         type=Path,
-        default=DEFAULT_WAREHOUSE,
-        help="DuckDB warehouse file (default: var/warehouse/mdq.duckdb)",
+        default=None,
+        help="DuckDB warehouse file (default: var/warehouse/mdq.duckdb); with --engine spark a folder of "
+        "Parquet tables (default: var/warehouse/spark)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="what runs the models and rules: duckdb (embedded, default) or spark (MDQ_SPARK_MASTER); "
+        "default: MDQ_ENGINE, else duckdb",
     )
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder for scorecards (default: var/out)")
 
@@ -110,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as exc:
         print(f"mdq: {exc}", file=sys.stderr)
         return WAREHOUSE_BUSY
-    except (ConfigError, GateInconsistent, OSError) as exc:
+    except (ConfigError, GateInconsistent, EngineError, OSError) as exc:
         for line in str(exc).splitlines():  # a configuration error lists one problem per line
             print(f"mdq: {line}", file=sys.stderr)
         return USAGE_ERROR

@@ -13,4 +13,6 @@ SAMPLE_REFERENCE = SAMPLE_DATA / "reference"
 # Git-ignored working area: the warehouse, outputs and Dagster's instance storage.
 VAR_DIR = REPO_ROOT / "var"
 DEFAULT_WAREHOUSE = VAR_DIR / "warehouse" / "mdq.duckdb"
+# The Spark engine's warehouse: a folder of Parquet tables (pipelines/core/engines/spark_warehouse.py).
+DEFAULT_SPARK_WAREHOUSE = VAR_DIR / "warehouse" / "spark"
 DEFAULT_OUT = VAR_DIR / "out"

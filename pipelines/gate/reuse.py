@@ -44,6 +44,23 @@ def publish(con: duckdb.DuckDBPyConnection, month: str, outputs: list[Path]) -> 
         mark_stage(con, month, "published")
 
 
+def publish_parquet(warehouse: Path, month: str, outputs: list[Path]) -> None:
+    """``publish`` for the Spark engine's Parquet warehouse: month_outputs and the stage, one commit."""
+    import polars as pl
+
+    from pipelines.core.engines.spark_warehouse import month_commit, progress_row
+    from pipelines.core.warehouse import held
+
+    rows = [(month, str(Path(p).resolve()), output_digest(Path(p))) for p in outputs]
+    missing = [path for _, path, digest in rows if digest is None]
+    if missing:
+        raise FileNotFoundError(f"{month}: outputs not written: {', '.join(missing)}")
+    frame = pl.DataFrame(rows, schema=["reporting_month", "path", "sha256"], orient="row")
+    with held(warehouse), month_commit(warehouse) as commit:
+        commit.stage_frame("month_outputs", month, frame)
+        commit.stage_frame("month_progress", month, progress_row(warehouse, month, "published"))
+
+
 def month_is_current(settings, month: str) -> bool:
     """The warehouse holds this month's finished run from exactly what is now in place."""
     from pipelines.ingest.landing import choose_current, discover, landed_checksum

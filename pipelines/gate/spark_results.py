@@ -31,7 +31,9 @@ def _normalise_udf(rules: dict):
     return normalise
 
 
-def run_month_gate_spark(warehouse: Path, month: str, work_dir: Path, docs_dir: Path) -> tuple[pl.DataFrame, Path | None]:
+def run_month_gate_spark(
+    warehouse: Path, month: str, work_dir: Path, docs_dir: Path
+) -> tuple[pl.DataFrame, Path | None]:
     """run_month_gate on Spark; returns the stored verdicts and the Data Docs index."""
     from pyspark.sql import functions as F
 
@@ -43,23 +45,27 @@ def run_month_gate_spark(warehouse: Path, month: str, work_dir: Path, docs_dir: 
     with held(warehouse):
         models = spark_models(warehouse)
         models.bind_tables("bookings", "trust_month_status", month=month)
-        bookings = models.spark.table("bookings").select(
-            "org_code", _normalise_udf(rules)(F.col("postcode_source")).alias("postcode"), "ethnic_category"
-        ).cache()
+        bookings = (
+            models.spark.table("bookings")
+            .select("org_code", _normalise_udf(rules)(F.col("postcode_source")).alias("postcode"), "ethnic_category")
+            .cache()
+        )
         live = None
         if postcode_validity(rules) == "directory":
             models.bind_tables("ref_postcodes")
-            models.register("_gate_postcodes", bookings.select("postcode").where(F.col("postcode").isNotNull()).distinct())
+            models.register(
+                "_gate_postcodes", bookings.select("postcode").where(F.col("postcode").isNotNull()).distinct()
+            )
             live = models.model("gate/postcodes_live_in_month", month)
         batch = gate_batch(bookings, live, rules, gated_measure_specs(rules))
         orgs = [row["org_code"] for row in models.spark.table("trust_month_status").select("org_code").collect()]
         results, docs = run_ge_gate_spark(batch, month, rules, work_dir, docs_dir, orgs)
         frame = pl.from_pandas(results_to_frame(results)).with_columns(
-            pl.lit(month).alias("reporting_month"), pl.lit(str(docs) if docs else None, dtype=pl.String).alias("data_docs")
+            pl.lit(month).alias("reporting_month"),
+            pl.lit(str(docs) if docs else None, dtype=pl.String).alias("data_docs"),
         )
         with month_commit(warehouse) as commit:
             commit.stage_frame("gate_results", month, frame)
             commit.stage_frame("month_progress", month, stage_mark(models, month, "gated"))
         bookings.unpersist()
     return frame, docs
-

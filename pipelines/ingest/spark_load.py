@@ -11,21 +11,16 @@ at any point leaves the earlier load of the month as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines.core.config import Layouts, load_layouts, load_rules
+from pipelines.core.config import Layouts
 from pipelines.core.engines.spark_models import SparkModels, spark_frame
-from pipelines.core.engines.spark_session import spark_session
-from pipelines.core.engines.spark_warehouse import month_commit, open_warehouse, read_table
-from pipelines.core.fingerprint import config_fingerprint
-from pipelines.core.warehouse import held, install_rules, read_sql
+from pipelines.core.warehouse import install_rules, read_sql
 from pipelines.ingest.landing import choose_current
-from pipelines.ingest.load_month import PARSES_UNDER_LOCK, LandingChanged
-from pipelines.ingest.pseudonymise import pseudonym_key
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from pipelines.ingest.read_month import (
     FileResult,
@@ -33,13 +28,10 @@ from pipelines.ingest.read_month import (
     _month_extracts,
     _withhold_identifiers,
     empty_frame,
-    landing_inputs,
 )
-from pipelines.ingest.reference import load_reference
 from pipelines.ingest.spark_read import SOURCE, SparkFile, prescan_all, read_layout
 from pipelines.ingest.spark_standardise import standardise_layout
-from pipelines.ingest.write_month import RAW_RELATIONS, STAGING, MonthSummary, _quarantine_frame, _record_submissions
-from schemas.canonical import CanonicalBookings
+from pipelines.ingest.write_month import RAW_RELATIONS
 
 
 @dataclass
@@ -72,12 +64,17 @@ def read_month_spark(spark, month: str, landing: Path, layouts: Layouts, key: by
     results = [s.result if isinstance(s, SparkFile) else s for s in scanned]
     rows: dict[str, object] = {}
     for layout in layouts.layouts:
-        items = [s for s, r in zip(scanned, results, strict=True) if r.extract.layout.key == layout.key and r.status == "loaded"]
+        items = [
+            s
+            for s, r in zip(scanned, results, strict=True)
+            if r.extract.layout.key == layout.key and r.status == "loaded"
+        ]
         frame = read_layout(spark, layout, items) if items else None
         if frame is None:
             continue
         frame = frame.join(F.broadcast(_files_frame(spark, items, month)), SOURCE)
-        loaded, problems = standardise_layout(frame, layout, month, today, key, len(items))
+        lines = {i: item.lines for i, item in enumerate(items) if isinstance(item, SparkFile)}
+        loaded, problems = standardise_layout(frame, layout, month, today, key, len(items), lines)
         for index, item in enumerate(items):
             result = item.result if isinstance(item, SparkFile) else item
             result.problems = result.problems + problems[index]
@@ -97,7 +94,6 @@ def _pair_cerner(rows: dict[str, object], files: list[FileResult], layouts: Layo
     """Events count only against a loaded pregnancy of the same Trust (read_month._pair_cerner)."""
     if "CernerEvents" not in rows:
         return
-    from pyspark.sql import functions as F
 
     events = rows["CernerEvents"]
     pregnancies = rows.get("Cerner")
@@ -120,7 +116,9 @@ def _pair_cerner(rows: dict[str, object], files: list[FileResult], layouts: Layo
     rows["CernerEvents"] = events.join(known, ["org_code", "pregnancy_key"], "left_semi")
     for pregnancy in (f for f in files if f.extract.layout.role == "pregnancy" and f.status == "loaded"):
         if not any(
-            f.extract.layout.role == "clinical_events" and f.status == "loaded" and f.extract.org_code == pregnancy.extract.org_code
+            f.extract.layout.role == "clinical_events"
+            and f.status == "loaded"
+            and f.extract.org_code == pregnancy.extract.org_code
             for f in files
         ):
             pregnancy.warnings.append("no readable clinical events file: booking measurements not recorded")
@@ -137,7 +135,10 @@ def _scratch(rules, layouts, warehouse: Path, month: str) -> duckdb.DuckDBPyConn
 
     with parquet_views(warehouse) as stored:
         for table, where in (("submissions", True), ("reference_fingerprint", False)):
-            frame = stored.sql(f"SELECT * FROM {table}" + (" WHERE reporting_month = $m" if where else ""), params={"m": month} if where else None).arrow()
+            frame = stored.sql(
+                f"SELECT * FROM {table}" + (" WHERE reporting_month = $m" if where else ""),
+                params={"m": month} if where else None,
+            ).arrow()
             con.register("_stored", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _stored")
             con.unregister("_stored")
@@ -151,7 +152,8 @@ def _register_raw(models: SparkModels, spark_month: SparkMonth, layouts: Layouts
         frame = spark_month.rows.get(layout_key)
         if frame is None:  # the staging SQL still needs the relation and its columns
             empty = empty_frame(layouts.by_key(layout_key), key).with_columns(
-                pl.lit(None, dtype=pl.String).alias(c) for c in ("submission_id", "org_code", "reporting_month", "source_file")
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("submission_id", "org_code", "reporting_month", "source_file")
             )
             frame = spark_frame(models.spark, empty)
             if "booking_at" in frame.columns:

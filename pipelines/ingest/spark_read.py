@@ -61,10 +61,7 @@ def _record_pattern(layout: Layout, width: int) -> str:
     doubled (the RFC 4180 cases Python's csv module and Spark's reader read alike). Anything
     else is for the reference reader."""
     d = re.escape(layout.delimiter)
-    if layout.quoting == "none":
-        field = f"[^{d}\r\n]*"
-    else:
-        field = f'(?:[^"{d}\r\n]*|"(?:[^"\r\n]|"")*")'
+    field = f"[^{d}\r\n]*" if layout.quoting == "none" else f'(?:[^"{d}\r\n]*|"(?:[^"\r\n]|"")*")'
     return f"^{field}(?:{d}{field}){{{width - 1}}}\r?$"
 
 
@@ -162,7 +159,8 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
         index_of = {item.result.extract.path.resolve().as_uri(): i for i, item in members}
         sources = spark.createDataFrame(list(index_of.items()), f"{_FILE} STRING, {SOURCE} INT")
         # Within a file Spark keeps the lines in order, and a file split across tasks keeps its
-        # splits in order, so the ordinal of the id is the line (checked against the count below).
+        # splits in order, so the ordinal of the id is the line (checked against the file's count
+        # of lines: spark_standardise._check_lines).
         ordered = Window.partitionBy(_FILE).orderBy(F.monotonically_increasing_id())
         frame = (
             frame.withColumn(_FILE, F.input_file_name())
@@ -178,7 +176,6 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
             for c in layout.columns
         ]
         parts.append(frame.select(F.col(SOURCE), F.col(LINE_COLUMN), *columns))
-        _check_line_counts(frame, members)
     driver = [
         item.frame.with_columns(pl.lit(index, dtype=pl.Int32).alias(SOURCE))
         for index, item in enumerate(files)
@@ -187,8 +184,9 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
     if driver:
         combined = pl.concat(
             [
-                f.with_columns(pl.lit(None, dtype=pl.String).alias(c.name) for c in layout.columns if c.name not in f.columns)
-                .select(SOURCE, LINE_COLUMN, *(c.name for c in layout.columns))
+                f.with_columns(
+                    pl.lit(None, dtype=pl.String).alias(c.name) for c in layout.columns if c.name not in f.columns
+                ).select(SOURCE, LINE_COLUMN, *(c.name for c in layout.columns))
                 for f in driver
             ]
         )
@@ -199,15 +197,3 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
     for part in parts[1:]:
         out = out.unionByName(part)
     return out
-
-
-def _check_line_counts(frame, members: list[tuple[int, SparkFile]]) -> None:
-    """Every physical line became exactly one row, or the line numbers would be wrong: stop."""
-    from pyspark.sql import functions as F
-
-    counts = {row[0]: row[1] for row in frame.groupBy("_source").agg(F.max("_line")).collect()}
-    for index, item in members:
-        if counts.get(index, 1) != item.lines:
-            raise RuntimeError(
-                f"{item.result.extract.file_name}: Spark read {counts.get(index, 1)} lines, the file has {item.lines}"
-            )

@@ -32,31 +32,9 @@ from schemas.raw import RAW_CONTRACTS, REASONS
 Problems = dict[int, list[RowProblem]]
 
 
-def _contract(frame, layout: Layout, problems: Problems):
-    from pyspark.sql import functions as F
-
-    columns = [c.name for c in layout.columns]
-    checks = failing_check_columns(RAW_CONTRACTS[layout.key], layout, columns)
-    flagged = frame.select("*", *checks).cache()
-    names = [c for c in flagged.columns if c.startswith(CHECK_PREFIX)]
-    any_failure = F.coalesce(*[F.col(n) for n in names]).isNotNull()
-    headers = {c.name: c.header for c in layout.columns}
-    identifiers = {c.name for c in layout.columns if c.identifier}
-    order = [c for c in columns if CHECK_PREFIX + c in names]
-    for row in flagged.where(any_failure).select(SOURCE, LINE_COLUMN, *order, *names).collect():
-        column = next(c for c in order if row[CHECK_PREFIX + c] is not None)
-        check = row[CHECK_PREFIX + column]
-        value = None if column in identifiers or check == "not_nullable" else row[column]
-        reason = REASONS.get(check, check + " failed on {header}").format(
-            header=headers.get(column, column),
-            value=value if value is not None else "(redacted)",
-            format=layout.formats.get(column, ""),
-        )
-        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), headers.get(column, column), value, reason))
-    return flagged.where(~any_failure).drop(*names)
-
-
-def _place(frame, layout: Layout, month: str, today: date, problems: Problems):
+def _placement_reasons(frame, layout: Layout, month: str, today: date, passes):
+    """Why a row that passes the contract is not placed: outside the month, after today, or a
+    repeat within its file (placement.py, the windows over the placed rows alone)."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
 
@@ -64,31 +42,86 @@ def _place(frame, layout: Layout, month: str, today: date, problems: Problems):
     frame = frame.withColumn(BOOKING_AT, polars_datetime(layout.formats["booking_date"])(F.col("booking_date")))
     frame = frame.withColumn(BOOKING_DATE, F.to_date(F.col(BOOKING_AT)))
     day = F.col(BOOKING_DATE).cast("string")
-    reason = F.when(
-        F.col(BOOKING_DATE) > F.lit(today), F.concat(F.lit(f"{header} "), day, F.lit(" is after today"))
+    misplaced = F.when(
+        passes & (F.col(BOOKING_DATE) > F.lit(today)), F.concat(F.lit(f"{header} "), day, F.lit(" is after today"))
     ).when(
-        F.date_format(F.col(BOOKING_DATE), "yyyy-MM") != F.lit(month),
+        passes & (F.date_format(F.col(BOOKING_DATE), "yyyy-MM") != F.lit(month)),
         F.concat(F.lit(f"{header} "), day, F.lit(f" is outside the file's month {month}")),
     )
-    frame = frame.withColumn("_reason", reason).cache()
-    for row in frame.where(F.col("_reason").isNotNull()).select(SOURCE, LINE_COLUMN, "booking_date", "_reason").collect():
-        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), header, row["booking_date"], row["_reason"]))
-    placed = frame.where(F.col("_reason").isNull()).drop("_reason")
+    frame = frame.withColumn("_misplaced", misplaced)
+    placed = passes & F.col("_misplaced").isNull()
+    line = F.when(placed, F.col(LINE_COLUMN))
     values = [c.name for c in layout.columns]
-    placed = placed.withColumn(
-        "_first_line", F.min(LINE_COLUMN).over(Window.partitionBy(SOURCE, "pregnancy_id"))
-    ).withColumn("_same_as", F.min(LINE_COLUMN).over(Window.partitionBy(SOURCE, *values)))
+    frame = frame.withColumn("_first_line", F.min(line).over(Window.partitionBy(SOURCE, "pregnancy_id"))).withColumn(
+        "_same_as", F.min(line).over(Window.partitionBy(SOURCE, *values))
+    )
     repeat = F.when(
-        F.col("_same_as") != F.col(LINE_COLUMN), F.concat(F.lit("exact duplicate of line "), F.col("_same_as"))
+        placed & (F.col("_same_as") != F.col(LINE_COLUMN)),
+        F.concat(F.lit("exact duplicate of line "), F.col("_same_as")),
     ).when(
-        F.col("_first_line") != F.col(LINE_COLUMN),
+        placed & (F.col("_first_line") != F.col(LINE_COLUMN)),
         F.concat(F.lit("pregnancy ID repeated from line "), F.col("_first_line"), F.lit(" with different values")),
     )
-    placed = placed.withColumn("_reason", repeat).cache()
-    id_header = layout.column("pregnancy_id").header
-    for row in placed.where(F.col("_reason").isNotNull()).select(SOURCE, LINE_COLUMN, "_reason").collect():
-        problems[row[SOURCE]].append(RowProblem(int(row[LINE_COLUMN]), id_header, None, row["_reason"]))
-    return placed.where(F.col("_reason").isNull()).drop("_reason", "_first_line", "_same_as")
+    return frame.withColumn("_repeat", repeat).drop("_first_line", "_same_as")
+
+
+def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, lines: dict[int, int]):
+    """Contract and placement in one pass; the failing rows (few) collected as problems."""
+    from pyspark.sql import functions as F
+
+    columns = [c.name for c in layout.columns]
+    checks = failing_check_columns(RAW_CONTRACTS[layout.key], layout, columns)
+    flagged = frame.select("*", *checks)
+    names = [c for c in flagged.columns if c.startswith(CHECK_PREFIX)]
+    passes = F.coalesce(*[F.col(n) for n in names]).isNull()
+    placing = layout.role != "clinical_events"
+    if placing:
+        flagged = _placement_reasons(flagged, layout, month, today, passes)
+    else:
+        flagged = flagged.withColumn("_misplaced", F.lit(None).cast("string")).withColumn(
+            "_repeat", F.lit(None).cast("string")
+        )
+    flagged = flagged.cache()
+    _check_lines(flagged, lines, problems)
+    headers = {c.name: c.header for c in layout.columns}
+    identifiers = {c.name for c in layout.columns if c.identifier}
+    order = [c for c in columns if CHECK_PREFIX + c in names]
+    faulty = ~passes | F.col("_misplaced").isNotNull() | F.col("_repeat").isNotNull()
+    wanted = [SOURCE, LINE_COLUMN, *order, *names, "_misplaced", "_repeat"]
+    for row in flagged.where(faulty).select(*dict.fromkeys(wanted)).collect():
+        found = problems[row[SOURCE]]
+        failing = [c for c in order if row[CHECK_PREFIX + c] is not None]
+        if failing:
+            column, check = failing[0], row[CHECK_PREFIX + failing[0]]
+            value = None if column in identifiers or check == "not_nullable" else row[column]
+            reason = REASONS.get(check, check + " failed on {header}").format(
+                header=headers.get(column, column),
+                value=value if value is not None else "(redacted)",
+                format=layout.formats.get(column, ""),
+            )
+            found.append(RowProblem(int(row[LINE_COLUMN]), headers.get(column, column), value, reason))
+        elif row["_misplaced"] is not None:
+            found.append(
+                RowProblem(int(row[LINE_COLUMN]), headers["booking_date"], row["booking_date"], row["_misplaced"])
+            )
+        else:  # the pregnancy ID is an identifier: the line numbers say which rows repeat
+            found.append(RowProblem(int(row[LINE_COLUMN]), headers["pregnancy_id"], None, row["_repeat"]))
+    kept = flagged.where(passes & F.col("_misplaced").isNull() & F.col("_repeat").isNull())
+    return kept.drop(*names, "_misplaced", "_repeat")
+
+
+def _check_lines(flagged, lines: dict[int, int], problems: Problems) -> None:
+    """Every physical line of a file Spark read became one row, or its line numbers would be wrong."""
+    from pyspark.sql import functions as F
+
+    if not lines:
+        return
+    counted = dict(flagged.where(F.col(SOURCE).isin(list(lines))).groupBy(SOURCE).agg(F.max(LINE_COLUMN)).collect())
+    for index, expected in lines.items():
+        if counted.get(index, 1) != expected:
+            raise RuntimeError(
+                f"file {index} of the layout: Spark read {counted.get(index, 1)} lines, the file has {expected}"
+            )
 
 
 def _arrow_schema(frame: pl.DataFrame) -> pa.Schema:
@@ -117,7 +150,9 @@ def _pseudonymised(frame, layout: Layout, key: bytes):
         return out
 
     sample = pl.from_arrow(pa.Table.from_batches([], schema=_input_arrow_schema(frame)))
-    sample = sample.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None)) if BOOKING_AT in sample.columns else sample
+    sample = (
+        sample.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None)) if BOOKING_AT in sample.columns else sample
+    )
     schema = _arrow_schema(pseudonymise(sample, layout, pl.col("org_code"), key))
 
     def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -139,13 +174,12 @@ def _input_arrow_schema(frame) -> pa.Schema:
     return to_arrow_schema(frame.schema, timezone="UTC")
 
 
-def standardise_layout(frame, layout: Layout, month: str, today: date, key: bytes, files: int):
+def standardise_layout(frame, layout: Layout, month: str, today: date, key: bytes, files: int, lines: dict[int, int]):
     """(rows to load, problems by file index) for one layout's rows of the month; frame has
-    ``_source``, ``_line``, the layout's columns and ``org_code``."""
+    ``_source``, ``_line``, the layout's columns and ``org_code``; ``lines``: the physical lines of
+    each file Spark read (file index -> lines, the header's included)."""
     problems: Problems = {i: [] for i in range(files)}
-    rows = _contract(frame, layout, problems)
-    if layout.role != "clinical_events":
-        rows = _place(rows, layout, month, today, problems)
+    rows = _judge(frame, layout, month, today, problems, lines)
     rows = _pseudonymised(rows, layout, key)
     for found in problems.values():
         found.sort(key=lambda p: p.line)

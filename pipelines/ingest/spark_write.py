@@ -11,14 +11,14 @@ import polars as pl
 from pipelines.core.config import Layouts, load_layouts, load_rules
 from pipelines.core.engines.spark_models import SparkModels, spark_frame
 from pipelines.core.engines.spark_session import spark_session
-from pipelines.core.engines.spark_warehouse import MonthCommit, month_commit, open_warehouse, read_table
+from pipelines.core.engines.spark_warehouse import MonthCommit, month_commit, open_warehouse, progress_row, read_table
 from pipelines.core.fingerprint import config_fingerprint
-from pipelines.core.warehouse import STAGES, held
+from pipelines.core.warehouse import held
 from pipelines.ingest.load_month import PARSES_UNDER_LOCK, LandingChanged
 from pipelines.ingest.pseudonymise import pseudonym_key
 from pipelines.ingest.read_month import landing_inputs
 from pipelines.ingest.reference import load_reference
-from pipelines.ingest.spark_contract import pyspark_errors
+from pipelines.ingest.spark_contract import breaking_rows
 from pipelines.ingest.spark_load import SparkMonth, _register_raw, _scratch, read_month_spark
 from pipelines.ingest.write_month import STAGING, MonthSummary, _quarantine_frame, _record_submissions
 from schemas.canonical import CanonicalBookings, canonical_failures
@@ -27,19 +27,19 @@ _REFERENCE = ("ref_postcodes", "ref_imd", "reference_fingerprint")
 
 
 def _canonical_quarantine(models: SparkModels, bookings):
-    """(bookings kept, quarantine rows): pandera on Spark judges the month; only when it finds a
-    breach are the rows collected and judged one by one by the polars contract (as on DuckDB)."""
+    """(bookings kept, quarantine rows). The canonical contract's declarations judge the month in
+    one Spark pass; only when a row breaks them are the rows collected and judged one by one by the
+    polars contract (as on DuckDB), which names each failing row and check."""
     from pyspark.sql import functions as F
 
-    errors = pyspark_errors(CanonicalBookings, bookings)
     flags = [
         F.col(m["flag"]) != (F.col(m["class_column"]) == "valid")
         for m in load_rules()["measures"]
         if m["kind"] == "flag_rate"
     ]
     quintile = F.col("imd_decile").isNotNull() & (F.col("imd_quintile") != F.floor((F.col("imd_decile") + 1) / 2))
-    breaking = bookings.where(F.coalesce(F.greatest(*flags, quintile), F.lit(False))).limit(1).count()
-    if not errors and not breaking:
+    broken, duplicated = breaking_rows(CanonicalBookings, bookings, [*flags, quintile])
+    if not broken and not duplicated:
         return bookings, _quarantine_frame_empty()
     frame = pl.from_arrow(bookings.orderBy("submission_id", "source_line").toArrow())
     failures = canonical_failures(frame)  # raises on a duplicated pregnancy, as on DuckDB
@@ -76,10 +76,14 @@ def _audit(con, spark_month: SparkMonth, bookings, events, quarantine: pl.DataFr
     counts = pl.concat([_counts(bookings), _counts(events)])
     con.register("_counts", counts.to_arrow())
     con.execute("CREATE TEMP TABLE new_bookings AS SELECT c.submission_id FROM _counts AS c, range(c.n)")
-    con.execute("CREATE TEMP TABLE stg_cerner__clinical_events AS SELECT CAST(NULL AS VARCHAR) AS submission_id LIMIT 0")
+    con.execute(
+        "CREATE TEMP TABLE stg_cerner__clinical_events AS SELECT CAST(NULL AS VARCHAR) AS submission_id LIMIT 0"
+    )
     con.register("new_quarantine", quarantine.to_arrow())
     _record_submissions(con, spark_month.prepared, now)
-    return con.sql("SELECT * FROM submissions WHERE reporting_month = $m", params={"m": spark_month.prepared.month}).pl()
+    return con.sql(
+        "SELECT * FROM submissions WHERE reporting_month = $m", params={"m": spark_month.prepared.month}
+    ).pl()
 
 
 def _stage_month(commit: MonthCommit, models: SparkModels, table: str, month: str, frame, orgs) -> None:
@@ -119,19 +123,25 @@ def write_month_spark(
     events = models.spark.table("stg_cerner__clinical_events")
     quarantine = pl.concat([_quarantine_frame(prepared), canonical])
     submissions = _audit(con, spark_month, bookings, events, quarantine, now)
-    stage = pl.DataFrame(
-        {
-            "reporting_month": [month],
-            "stage": ["ingested"],
-            "stage_rank": [STAGES.index("ingested")],
-            "updated_at": [datetime.now()],
-            "config_fingerprint": [config_fingerprint(reference_dir, key)],
-        }
+    stage = progress_row(warehouse, month, "ingested").with_columns(
+        config_fingerprint=pl.lit(config_fingerprint(reference_dir, key))
     )
     with month_commit(warehouse) as commit:
         _stage_month(commit, models, "bookings", month, bookings, prepared.orgs)
         _stage_month(commit, models, "clinical_events", month, events, prepared.orgs)
-        _stage_month(commit, models, "quarantine", month, spark_frame(models.spark, quarantine) if quarantine.height else models.spark.createDataFrame([], "reporting_month STRING, org_code STRING, source_system STRING, submission_id STRING, source_file STRING, line_number BIGINT, column_name STRING, value STRING, reason STRING"), prepared.orgs)
+        _stage_month(
+            commit,
+            models,
+            "quarantine",
+            month,
+            spark_frame(models.spark, quarantine)
+            if quarantine.height
+            else models.spark.createDataFrame(
+                [],
+                "reporting_month STRING, org_code STRING, source_system STRING, submission_id STRING, source_file STRING, line_number BIGINT, column_name STRING, value STRING, reason STRING",
+            ),
+            prepared.orgs,
+        )
         commit.stage_frame("submissions", month, submissions)
         commit.stage_frame("month_progress", month, stage)
         if reference_changed:

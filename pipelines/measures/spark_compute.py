@@ -9,7 +9,6 @@ the byte.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -17,8 +16,8 @@ import polars as pl
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.engines.spark_models import SparkModels
 from pipelines.core.engines.spark_session import spark_session
-from pipelines.core.engines.spark_warehouse import arrow_schema, month_commit, open_warehouse, read_table
-from pipelines.core.warehouse import STAGES, held
+from pipelines.core.engines.spark_warehouse import arrow_schema, month_commit, open_warehouse, progress_row
+from pipelines.core.warehouse import held
 from pipelines.measures.compute import CSV_COLUMNS, write_dq_frame
 from pipelines.measures.worklists import write_worklist_files
 
@@ -38,18 +37,7 @@ def _collected(frame, table: str | None = None) -> pl.DataFrame:
 
 
 def stage_mark(models: SparkModels, month: str, stage: str) -> pl.DataFrame:
-    """The month's progress row after ``stage`` (mark_stage: the ingest's fingerprint is kept)."""
-    stored = _collected(read_table(models.spark, models.warehouse, "month_progress", month))
-    fingerprint = stored.get_column("config_fingerprint")[0] if stored.height else None
-    return pl.DataFrame(
-        {
-            "reporting_month": [month],
-            "stage": [stage],
-            "stage_rank": [STAGES.index(stage)],
-            "updated_at": [datetime.now()],
-            "config_fingerprint": pl.Series([fingerprint], dtype=pl.String),
-        }
-    )
+    return progress_row(models.warehouse, month, stage)
 
 
 def compute_measures_spark(warehouse: Path, month: str) -> pl.DataFrame:

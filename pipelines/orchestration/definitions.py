@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.orchestration.assets import gate, ingest, measures, scorecard
 from pipelines.orchestration.jobs import monthly_dq_job
-from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.resources import EngineResource, MdqSettings
 from pipelines.orchestration.schedules import monthly_schedule
 from pipelines.orchestration.sensors import landing_sensor
 
@@ -13,7 +13,7 @@ defs = dg.Definitions(
     jobs=[monthly_dq_job],
     sensors=[landing_sensor],
     schedules=[monthly_schedule],
-    resources={"mdq": MdqSettings()},
+    resources={"mdq": MdqSettings(), "engine": EngineResource()},
     # Materialising from the asset graph (not the job) runs in one process too, as the job does.
     executor=dg.in_process_executor,
 )

@@ -26,11 +26,15 @@ class RunSettings:
     reference: Path
     warehouse: Path
     out: Path
+    engine: str = "duckdb"
 
     def run_config(self) -> dict:
-        config = {k: str(v.resolve()) for k, v in vars(self).items()}
+        config = {k: str(v.resolve()) for k, v in vars(self).items() if isinstance(v, Path)}
         # The CLI prints its own summary and one line per error; Dagster's events stay in the UI.
-        return {"resources": {"mdq": {"config": config}}, "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        return {
+            "resources": {"mdq": {"config": config}, "engine": {"config": {"name": self.engine}}},
+            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+        }
 
 
 class StepFailed(RuntimeError):

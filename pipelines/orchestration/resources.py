@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.paths import DEFAULT_OUT, DEFAULT_WAREHOUSE, SAMPLE_DATA
+from pipelines.core.engines import ENGINES, default_warehouse, engine_name, spark_master
+from pipelines.core.paths import DEFAULT_OUT, SAMPLE_DATA
 
 
 class MdqSettings(dg.ConfigurableResource):
@@ -15,7 +16,7 @@ class MdqSettings(dg.ConfigurableResource):
 
     landing: str = os.environ.get("MDQ_LANDING", str(SAMPLE_DATA))
     reference: str = os.environ.get("MDQ_REFERENCE", "")  # empty: <landing>/reference
-    warehouse: str = os.environ.get("MDQ_WAREHOUSE", str(DEFAULT_WAREHOUSE))
+    warehouse: str = os.environ.get("MDQ_WAREHOUSE", str(default_warehouse(engine_name())))
     out: str = os.environ.get("MDQ_OUT", str(DEFAULT_OUT))
 
     @property
@@ -33,3 +34,24 @@ class MdqSettings(dg.ConfigurableResource):
     @property
     def out_dir(self) -> Path:
         return Path(self.out)
+
+
+class EngineResource(dg.ConfigurableResource):
+    """Which engine runs the models and rules: DuckDB (embedded, the default) or Apache Spark.
+
+    ``mdq run --engine`` sets it for the CLI's runs; the UI's come from MDQ_ENGINE. Spark's cluster
+    is MDQ_SPARK_MASTER (local[*] when unset; spark://, or sc:// for Spark Connect / Databricks).
+    The asset graph, checks, sensor and schedule are the same whichever runs.
+    """
+
+    name: str = engine_name()
+
+    @property
+    def spark(self) -> bool:
+        if self.name not in ENGINES:
+            raise dg.Failure(description=f"unknown engine {self.name!r}: choose one of {', '.join(ENGINES)}")
+        return self.name == "spark"
+
+    @property
+    def master(self) -> str:
+        return spark_master()

@@ -30,6 +30,13 @@ def engine_name(flag: str | None = None) -> str:
     return name
 
 
+def default_warehouse(engine: str) -> Path:
+    """var/warehouse/mdq.duckdb (DuckDB) or the folder var/warehouse/spark (Spark's Parquet tables)."""
+    from pipelines.core.paths import DEFAULT_SPARK_WAREHOUSE, DEFAULT_WAREHOUSE
+
+    return DEFAULT_SPARK_WAREHOUSE if engine == "spark" else DEFAULT_WAREHOUSE
+
+
 def spark_master() -> str:
     return os.environ.get(ENV_SPARK_MASTER) or "local[*]"
 

@@ -76,9 +76,7 @@ def declared_tables() -> dict[str, list[tuple[str, str]]]:
 
 def spark_ddl(table: str, *, partition_column: bool = True) -> str:
     columns = declared_tables()[table]
-    return ", ".join(
-        f"`{c}` {_SPARK_TYPES[t]}" for c, t in columns if partition_column or c != "reporting_month"
-    )
+    return ", ".join(f"`{c}` {_SPARK_TYPES[t]}" for c, t in columns if partition_column or c != "reporting_month")
 
 
 def arrow_schema(table: str, *, partition_column: bool = True) -> pa.Schema:
@@ -115,10 +113,14 @@ class MonthCommit:
         """A Spark frame as the table's month (or the whole table when ``month`` is None)."""
         staged = self.staging / f"{table}-{month or 'all'}"
         columns = [c for c, _ in declared_tables()[table] if month is None or c != "reporting_month"]
-        typed = frame.selectExpr(*[f"CAST(`{c}` AS {_SPARK_TYPES[dict(declared_tables()[table])[c]]}) AS `{c}`" for c in columns])
+        typed = frame.selectExpr(
+            *[f"CAST(`{c}` AS {_SPARK_TYPES[dict(declared_tables()[table])[c]]}) AS `{c}`" for c in columns]
+        )
         # One file a month: a month is small, and readers list fewer files.
         typed.coalesce(1).write.mode("overwrite").parquet(str(staged))
-        self.moves[str(staged)] = str(month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table))
+        self.moves[str(staged)] = str(
+            month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table)
+        )
 
     def stage_frame(self, table: str, month: str | None, frame: pl.DataFrame) -> None:
         """A small frame from the driver (audit rows, stage marks) as the table's month."""
@@ -127,7 +129,9 @@ class MonthCommit:
         schema = arrow_schema(table, partition_column=month is None)
         arrow = frame.select([f.name for f in schema]).to_arrow().cast(schema)
         pq.write_table(arrow, staged / "part-00000.parquet")
-        self.moves[str(staged)] = str(month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table))
+        self.moves[str(staged)] = str(
+            month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table)
+        )
 
     def commit(self) -> None:
         if not self.moves:
@@ -203,8 +207,35 @@ def read_table(spark: SparkSession, warehouse: Path, table: str, month: str | No
         return frame.withColumn("reporting_month", F.lit(month)).select(*[c for c, _ in declared_tables()[table]])
     if not has_files(folder):
         return spark.createDataFrame([], ddl)
-    return spark.read.schema(ddl).option("basePath", str(folder)).parquet(str(folder)).select(
-        *[c for c, _ in declared_tables()[table]]
+    return (
+        spark.read.schema(ddl)
+        .option("basePath", str(folder))
+        .parquet(str(folder))
+        .select(*[c for c, _ in declared_tables()[table]])
+    )
+
+
+def progress_row(warehouse: Path, month: str, stage: str) -> pl.DataFrame:
+    """The month's month_progress row after ``stage`` (warehouse.mark_stage: the ingest's
+    configuration fingerprint is kept by later stages)."""
+    from datetime import datetime
+
+    from pipelines.core.engines.parquet_reader import parquet_views
+    from pipelines.core.warehouse import STAGES
+
+    fingerprint = None
+    with parquet_views(warehouse) as con:
+        row = con.execute("SELECT config_fingerprint FROM month_progress WHERE reporting_month = ?", [month]).fetchone()
+    if stage != "ingested" and row:
+        fingerprint = row[0]
+    return pl.DataFrame(
+        {
+            "reporting_month": [month],
+            "stage": [stage],
+            "stage_rank": [STAGES.index(stage)],
+            "updated_at": [datetime.now()],
+            "config_fingerprint": pl.Series([fingerprint], dtype=pl.String),
+        }
     )
 
 

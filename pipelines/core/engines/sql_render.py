@@ -81,9 +81,11 @@ def _inline_macros(tree: exp.Expression, macros: Mapping[str, tuple[list[str], e
                 raise RenderError(f"macro {node.this} takes {len(params)} arguments, given {len(args)}")
             bound = dict(zip(params, args, strict=True))
             replaced = body.copy().transform(
-                lambda n: _wrapped(bound[n.name.lower()].copy())
-                if isinstance(n, exp.Column) and not n.table and n.name.lower() in bound
-                else n
+                lambda n: (
+                    _wrapped(bound[n.name.lower()].copy())
+                    if isinstance(n, exp.Column) and not n.table and n.name.lower() in bound
+                    else n
+                )
             )
             return _wrapped(_inline_macros(replaced, macros))
         return node
@@ -219,9 +221,7 @@ def _unpivot(pivot: exp.Pivot, env: Mapping[str, list[str]], columns_of: Columns
     name_column, (value_column,) = into.this, into.expressions
     target = exp.Pivot(
         expressions=[exp.to_identifier(value_column.name)],
-        fields=[
-            exp.In(this=exp.to_identifier(name_column.name), expressions=[exp.column(c, quoted=True) for c in on])
-        ],
+        fields=[exp.In(this=exp.to_identifier(name_column.name), expressions=[exp.column(c, quoted=True) for c in on])],
         unpivot=True,
     )
     table = source.copy()
@@ -272,7 +272,11 @@ def _resolve(query: exp.Expression, env: dict[str, list[str]], columns_of: Colum
         return query
     if isinstance(query, exp.Select):
         for source in _sources(query):
-            if isinstance(source, exp.Subquery) and isinstance(source.this, exp.Pivot) and source.this.args.get("unpivot"):
+            if (
+                isinstance(source, exp.Subquery)
+                and isinstance(source.this, exp.Pivot)
+                and source.this.args.get("unpivot")
+            ):
                 source.replace(_unpivot(source.this, local, columns_of, source.args.get("alias")))
             elif isinstance(source, exp.Subquery):
                 source.set("this", _resolve(source.this, local, columns_of))

@@ -20,7 +20,7 @@ from pipelines.measures.worklists import worklist_path
 from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.progress import step_done
-from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.resources import EngineResource, MdqSettings
 
 GATE_TAG, BREACHES_TAG = "mdq/gate", "mdq/breaches"
 _LISTED = 5  # Trusts named in a check's one-line summary; the table has them all
@@ -57,11 +57,16 @@ GATED = {check_name(m): m for m in gated_measures(load_rules())}
     check_specs=[_spec(m) for m in GATED.values()],
     description="Great Expectations verdicts per Trust and gated measure, and the month's Data Docs.",
 )
-def gate_results(context: dg.AssetExecutionContext, mdq: MdqSettings):
+def gate_results(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: EngineResource):
     evaluations, breaches = [], []
     for month in context.partition_keys:
-        with connect(mdq.warehouse_file) as con:
-            frame, docs = run_month_gate(con, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)
+        if engine.spark:
+            from pipelines.gate.spark_results import run_month_gate_spark
+
+            _, docs = run_month_gate_spark(mdq.warehouse_file, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)
+        else:
+            with connect(mdq.warehouse_file) as con:
+                _, docs = run_month_gate(con, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)
         verdicts = evaluate_gate(mdq.warehouse_file, month)
         breaches += [v for v in verdicts if v.breach]
         context.add_asset_metadata(

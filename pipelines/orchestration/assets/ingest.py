@@ -12,7 +12,7 @@ from pipelines.orchestration.assets.contracts import contract_verdict
 from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import month_problem, monthly
 from pipelines.orchestration.progress import step_done
-from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.resources import EngineResource, MdqSettings
 from schemas.canonical import canonical_failures
 from schemas.outputs import QuarantineRows, SubmissionRows
 
@@ -74,7 +74,7 @@ CHECKS = [
     backfill_policy=SINGLE_RUN,
     check_specs=CHECKS,
 )
-def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
+def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: EngineResource):
     months = context.partition_keys
     # Refuse before loading anything, with the line `mdq run` prints for the same month.
     for month in months:
@@ -82,8 +82,12 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
         if problem:
             raise dg.Failure(description=problem)
     verdicts = []
+    if engine.spark:
+        from pipelines.ingest.spark_write import load_month_spark as load
+    else:
+        load = load_month
     for month in months:
-        prepared, summary = load_month(month, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
+        prepared, summary = load(month, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
         for f in prepared.files:
             if f.error is not None:
                 context.log.warning(str(f.error))

@@ -6,11 +6,11 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.core.warehouse import connect
-from pipelines.gate.reuse import publish
+from pipelines.gate.reuse import publish, publish_parquet
 from pipelines.orchestration.check_events import SINGLE_RUN
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.progress import step_done
-from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.resources import EngineResource, MdqSettings
 from pipelines.scorecard import write_scorecard
 
 
@@ -21,10 +21,11 @@ from pipelines.scorecard import write_scorecard
     group_name="scorecard",
     description="scorecard-YYYY-MM.html: headline tiles, SPC trends, IMD and ethnicity breakdowns, method notes.",
 )
-def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.MaterializeResult:
+def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: EngineResource) -> dg.MaterializeResult:
     for month in context.partition_keys:
         started = datetime.now(UTC)
-        with connect(mdq.warehouse_file) as con:
+        # On Spark the scorecard reads the Parquet warehouse through DuckDB views (read only).
+        with connect(mdq.warehouse_file, read_only=engine.spark) as con:
             docs = con.execute(
                 "SELECT any_value(data_docs) FROM gate_results WHERE reporting_month = ?", [month]
             ).fetchone()[0]
@@ -42,7 +43,11 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Materia
             )
             # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
             outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
-            publish(con, month, outputs + ([Path(docs).parent] if docs else []))
+            outputs += [Path(docs).parent] if docs else []
+            if not engine.spark:
+                publish(con, month, outputs)
+        if engine.spark:
+            publish_parquet(mdq.warehouse_file, month, outputs)
         context.add_asset_metadata(
             {
                 "scorecard": dg.MetadataValue.path(str(path)),
