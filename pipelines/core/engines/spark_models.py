@@ -18,6 +18,7 @@ from pipelines.core.engines.spark_warehouse import read_table
 from pipelines.core.engines.sql_render import render
 from pipelines.core.warehouse import read_sql, rule_tables, rule_variables
 
+_INSTALLED: dict[int, tuple] = {}
 _RENDERED: dict[tuple, tuple[str, dict[str, list[str]]]] = {}
 
 
@@ -43,8 +44,13 @@ class SparkModels:
     def __init__(self, spark, warehouse: Path, rules: dict[str, Any], layouts: Layouts):
         self.spark, self.warehouse = spark, warehouse
         self.variables = rule_variables(rules, layouts)
-        for name, frame in rule_tables(rules, layouts).items():
-            self.register(name, frame)
+        # The rule tables are the same for every step of a run: registered once per session and
+        # rules (each is a small job), again only when the rules or layouts change.
+        identity = (id(spark), repr(self.variables), id(rules), id(layouts))
+        if _INSTALLED.get(id(spark)) != identity:
+            for name, frame in rule_tables(rules, layouts).items():
+                self.register(name, frame)
+            _INSTALLED[id(spark)] = identity
 
     def register(self, name: str, frame) -> None:
         """A polars or Spark frame as a temp view the models can read."""

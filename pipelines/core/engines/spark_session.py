@@ -16,13 +16,18 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipelines.core.engines import EngineError, spark_master
 
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
 
+PANDAS3_WARNING_FILTER = "ignore:PySpark does not yet fully support pandas:FutureWarning"
 _LOCK = threading.Lock()
 _SESSION: SparkSession | None = None
 
@@ -61,6 +66,13 @@ def spark_session() -> SparkSession:
         builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
         for key, value in CONFIG.items():
             builder = builder.config(key, value)
+        logging = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
+        builder = builder.config("spark.driver.extraJavaOptions", logging).config(
+            "spark.executor.extraJavaOptions", logging
+        )
+        # PySpark warns that it does not support pandas 3 in every Python worker; the project uses
+        # only its SQL and Arrow paths (not pandas-on-Spark), which its own tests cover.
+        os.environ.setdefault("PYTHONWARNINGS", PANDAS3_WARNING_FILTER)
         driver_memory = os.environ.get("MDQ_SPARK_DRIVER_MEMORY")
         if driver_memory:
             builder = builder.config("spark.driver.memory", driver_memory)
@@ -68,9 +80,6 @@ def spark_session() -> SparkSession:
             _SESSION = builder.getOrCreate()
         except Exception as exc:  # no Java, or a cluster that does not answer
             raise EngineError(f"cannot start Spark ({master}): {str(exc).splitlines()[0]}") from exc
-        _SESSION.sparkContext.setLogLevel("ERROR") if hasattr(_SESSION, "sparkContext") and not master.startswith(
-            "sc://"
-        ) else None
         return _SESSION
 
 

@@ -229,10 +229,12 @@ def _unpivot(pivot: exp.Pivot, env: Mapping[str, list[str]], columns_of: Columns
     return exp.Subquery(this=exp.select("*").from_(table), alias=alias)
 
 
-def _portable_functions(tree: exp.Expression) -> exp.Expression:
-    """DuckDB functions whose name or meaning differ in Spark SQL."""
+def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
+    """DuckDB functions whose name or meaning differ in Spark SQL (full match: in every dialect)."""
 
     def rewrite(node: exp.Expression) -> exp.Expression:
+        if dialect != "spark" and not isinstance(node, exp.RegexpFullMatch):
+            return node
         name = str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node).__name__.lower()
         if name in ("list_position", "arrayposition"):
             args = [node.this, *node.expressions] if not isinstance(node, exp.Anonymous) else node.expressions
@@ -296,7 +298,7 @@ def render(
     tree = _inline_macros(tree, _macros(str(macros_dir or SQL_DIR / "macros")))
     tree = _substitute_variables(tree, variables)
     tree = _resolve(tree, {}, columns_of)
-    tree = _portable_functions(tree)
+    tree = _portable_functions(tree, dialect)
     return tree.sql(dialect=dialect)
 
 
