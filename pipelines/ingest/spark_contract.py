@@ -162,9 +162,13 @@ def _pandera_pyspark():
         for name in [n for n in sys.modules if n == "pyspark.pandas" or n.startswith("pyspark.pandas.")]:
             del sys.modules[name]
         stand_in = types.ModuleType("pyspark.pandas")
-        for kind in ("DataFrame", "Series", "Index"):
+        stand_in.__path__ = []  # a package: pandera imports pyspark.pandas.extensions from it
+        for kind in ("DataFrame", "Series", "Index", "MultiIndex"):
             setattr(stand_in, kind, type(kind, (), {"__doc__": "pandas-on-Spark is not importable here"}))
-        sys.modules["pyspark.pandas"] = stand_in
+        extensions = types.ModuleType("pyspark.pandas.extensions")
+        # pandera registers its accessor on pandas-on-Spark frames, which never occur here.
+        extensions.register_dataframe_accessor = extensions.register_series_accessor = lambda name: lambda cls: cls
+        sys.modules["pyspark.pandas"], sys.modules["pyspark.pandas.extensions"] = stand_in, extensions
     import pandera.pyspark as pa_spark
 
     return pa_spark
@@ -194,3 +198,34 @@ def pyspark_errors(model: type[pa_polars.DataFrameModel], frame) -> dict[str, An
     """pandera's verdict on a Spark frame: {} when it conforms, else pandera's error report."""
     validated = pyspark_schema(model).validate(frame)
     return dict(validated.pandera.errors or {})
+
+
+def stored_canonical_verdict(warehouse, month: str) -> tuple[int, list[str]]:
+    """(rows, failed checks) of the stored month's bookings against the canonical contract, on
+    Spark: pandera's PySpark backend for the columns' declared checks, and in one pass the model's
+    frame-wide checks it cannot run there (flags follow classes, quintile follows decile) and
+    its uniqueness (``breaking_rows``)."""
+    from pyspark.sql import functions as F
+
+    from pipelines.core.config import load_rules
+    from pipelines.core.engines.spark_session import spark_session
+    from pipelines.core.engines.spark_warehouse import read_table
+    from schemas.canonical import CanonicalBookings
+
+    frame = read_table(spark_session(), warehouse, "bookings", month).cache()
+    try:
+        rows = frame.count()
+        errors = pyspark_errors(CanonicalBookings, frame)
+        failing = sorted({str(e.get("check")) for kind in errors.values() for found in kind.values() for e in found})
+        flags = [
+            F.col(m["flag"]) != (F.col(m["class_column"]) == "valid")
+            for m in load_rules()["measures"]
+            if m["kind"] == "flag_rate"
+        ]
+        quintile = F.col("imd_decile").isNotNull() & (F.col("imd_quintile") != F.floor((F.col("imd_decile") + 1) / 2))
+        broken, duplicated = breaking_rows(CanonicalBookings, frame, [*flags, quintile]) if rows else (0, 0)
+        failing += ["frame-wide or column checks"] if broken and not failing else []
+        failing += ["pregnancy unique per Trust and month"] if duplicated else []
+        return rows, failing
+    finally:
+        frame.unpersist()

@@ -91,14 +91,14 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: En
         for f in prepared.files:
             if f.error is not None:
                 context.log.warning(str(f.error))
-        verdicts += _record_month(context, month, mdq, summary)
+        verdicts += _record_month(context, month, mdq, summary, engine.spark)
         step_done("ingest", month)
     for key in ("bookings", "quarantine", "submissions"):
         yield dg.MaterializeResult(asset_key=key)
     yield from record_checks(context, verdicts)
 
 
-def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSettings, summary) -> list:
+def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSettings, summary, spark: bool) -> list:
     """The month's materialisation metadata, and its check verdicts."""
     out = []
     with connect(mdq.warehouse_file, read_only=True) as con:
@@ -147,7 +147,21 @@ def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSetting
                     {"files_not_conserved": len(broken), **({"files": dg.MetadataValue.json(files)} if files else {})},
                 )
             )
-        if selected(context, "bookings", "canonical_contract"):
+        if selected(context, "bookings", "canonical_contract") and spark:
+            # pandera's PySpark backend over the stored month, on Spark.
+            from pipelines.ingest.spark_contract import stored_canonical_verdict
+
+            rows, failing = stored_canonical_verdict(mdq.warehouse_file, month)
+            out.append(
+                verdict(
+                    "bookings",
+                    "canonical_contract",
+                    month,
+                    not failing,
+                    {"rows": rows, "failed_checks": ", ".join(failing) or "none"},
+                )
+            )
+        elif selected(context, "bookings", "canonical_contract"):
             frame = con.sql("SELECT * FROM bookings WHERE reporting_month = $m", params={"m": month}).pl()
             failures = canonical_failures(frame)
             out.append(
