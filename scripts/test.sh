@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The test command: set up from uv.lock with the test extras and run the whole suite.
+# The test command: set up from uv.lock with the test and Spark extras and run the whole suite.
 # .ci/run calls this same script, so CI and the README cannot drift apart.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/uv.sh sync --frozen --quiet --extra test
+# The Spark engine's extra too: its tests (tests/engines/) run one sample month on Spark local[2].
+bash scripts/uv.sh sync --frozen --quiet --extra test --extra spark
 bash scripts/browser-deps.sh
+bash scripts/java-deps.sh
 exec .venv/bin/python -m pytest "$@"
