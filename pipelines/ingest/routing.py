@@ -60,17 +60,18 @@ def choose_record(org: str, month: str, sent: list[str], named: str | None) -> t
     if named in sent:
         return named, None
     record, others = sent[0], sent[1:]
-    parallel = f"; {' and '.join(others)} loaded as a parallel run" if others else ""
+    # No "; " inside a note: a submission's warnings are joined with it.
+    parallel = f" ({' and '.join(others)} loaded as a parallel run)" if others else ""
     if named is not None:
         return record, (
-            f"schemas/layouts.yaml names {named} as {org}'s system of record for {month}, but no {named} "
-            f"extract arrived: {record} loaded as the month's submission{parallel}; update the Trust's "
-            "systems in the layouts file if it has changed system"
+            f"the layouts file names {named} as {org}'s system of record for {month}, but no {named} "
+            f"extract arrived, so {record} was loaded as the month's submission{parallel}: update the "
+            "Trust's systems in the layouts file if it has changed system"
         )
     if others:
         return record, (
             f"the layouts file gives {org} no history of systems, and {' and '.join(sent)} sent extracts for "
-            f"{month}: {record} (its layout is listed first) taken as the system of record{parallel}; give "
-            f"{org} its systems by month in the layouts file's providers"
+            f"{month}, so {record} (its layout is listed first) was taken as the system of record{parallel}: "
+            f"give {org} its systems by month in the layouts file's providers"
         )
     return record, None
