@@ -114,4 +114,5 @@ def lost_items(frame: pl.DataFrame, max_share: float) -> list[LostItem]:
         )
         for r in over.iter_rows(named=True)
     ]
-    return sorted(found, key=lambda item: (-item.share, item.org_code, item.data_item))
+    # Worst first; ties keep the stored order (Trust, then the rules file's order of items).
+    return sorted(found, key=lambda item: -item.share)

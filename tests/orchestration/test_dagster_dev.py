@@ -55,7 +55,17 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
     with dagster_dev(home, dict(os.environ), log=log) as port:
         data = graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
         keys = {"/".join(node["assetKey"]["path"]) for node in data["data"]["assetNodes"]}
-        assert {"bookings", "quarantine", "submissions", "measures", "worklists", "gate_results", "scorecard"} <= keys
+        assert {
+            "bookings",
+            "quarantine",
+            "submissions",
+            "parallel_bookings",
+            "golive",
+            "measures",
+            "worklists",
+            "gate_results",
+            "scorecard",
+        } <= keys
         assert all(node["isPartitioned"] for node in data["data"]["assetNodes"])
         locations = graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }")
         assert [e["name"] for e in locations["data"]["workspaceOrError"]["locationEntries"]] == ["maternity_dq"]
