@@ -3,10 +3,11 @@ and the measures before and after a Trust's change of system.
 
 Its own module and template partial (templates/golive.html.j2) so the page can move it whole.
 Read from the stored `golive` rows (pipelines/golive) and the before/after view computed from the
-stored `measures`. Disclosure-controlled like the breakdowns (rules file `disclosure`): every count
-is shown rounded, a count from 1 to 7 as the symbol, and a share or rate only when its numerator
-and its complement (denominator - numerator) are both outside 1 to 7, computed from the rounded
-counts, so no figure here, alone or with the others, gives away a small count.
+stored `measures`. The reconciliation is disclosure-controlled like the breakdowns (rules file
+`disclosure`): every count is shown rounded, a count from 1 to 7 as the symbol, and a share only
+when its numerator and its complement (denominator - numerator) are both outside 1 to 7, computed
+from the rounded counts, so no figure of it, alone or with the others, gives away a small count.
+The before/after rates are Trust totals, shown exact like the tiles and trend charts.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines.golive import before_after, read_golive
+from pipelines.scorecard.charts import pct
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.labels import month_label, slug
 
@@ -105,7 +107,7 @@ def build_golive_section(
     ]
     titles = {m["id"]: m["title"] for m in rules["measures"]}
     changes = [
-        _change(policy, org, providers.get(org, org), history.filter(pl.col("org_code") == org), titles)
+        _change(org, providers.get(org, org), history.filter(pl.col("org_code") == org), titles)
         for org in sorted(set(history.get_column("org_code").to_list()))
     ]
     max_share = float(rules.get("golive", {}).get("max_lost_share", 0))
@@ -167,7 +169,7 @@ def _run(
     return RunView(org, providers.get(org, org), anchor, record, parallel, headline, coverage_text, rows)
 
 
-def _change(policy: DisclosurePolicy, org: str, name: str, rows: pl.DataFrame, titles: dict[str, str]) -> ChangeView:
+def _change(org: str, name: str, rows: pl.DataFrame, titles: dict[str, str]) -> ChangeView:
     before = rows.filter(pl.col("period") == "before")
     first = before.row(0, named=True) if before.height else None
     change = rows.get_column("change_month")[0]
@@ -182,10 +184,11 @@ def _change(policy: DisclosurePolicy, org: str, name: str, rows: pl.DataFrame, t
     columns = (["Before (pooled)"] if first else []) + [month_label(m, short=True) for m in since]
     table = []
     for measure_id in dict.fromkeys(rows.get_column("measure_id").to_list()):
+        # Trust totals, exact as in the trend charts and tiles (the page's policy: the breakdowns and
+        # the reconciliation above are what suppression and rounding protect); the pooled months
+        # are sums of those same exact monthly figures.
         cells = {
-            r["period"]: share(policy, r["numerator"], r["denominator"], decimals=1) or policy.symbol
-            if r["denominator"]
-            else "–"
+            r["period"]: pct(r["numerator"] / r["denominator"]) if r["denominator"] else "–"
             for r in rows.filter(pl.col("measure_id") == measure_id).iter_rows(named=True)
         }
         table.append(

@@ -158,12 +158,13 @@ def test_no_section_without_a_parallel_run_or_a_change(loaded, tmp_path):
 
 
 def test_the_change_of_system_table():
-    """RKB's valid ethnic category: K2 months pooled 870 of 1,000 (rounded 870 / 1,000 = 87.0%),
-    then Cerner 2026-04 210 of 500 (42.0%) and 2026-05 4 of 10 (complement 6: not shown)."""
+    """RKB's valid ethnic category, Trust totals shown exact as the trend charts show them: K2
+    months pooled 873 of 1,000 (87.3%), then Cerner 2026-04 211 of 500 (42.2%) and 2026-05 4 of
+    10 (40.0%: the Trust's monthly total, already exact in the trend chart's table)."""
     history = pl.DataFrame(
         [
-            ("RKB", "MSD_MOTHER_ETHNIC_VALID", "before", "2026-04", "K2", "2025-04", "2026-03", 12, 870, 1000),
-            ("RKB", "MSD_MOTHER_ETHNIC_VALID", "2026-04", "2026-04", "Cerner", "2026-04", "2026-04", 1, 210, 500),
+            ("RKB", "MSD_MOTHER_ETHNIC_VALID", "before", "2026-04", "K2", "2025-04", "2026-03", 12, 873, 1000),
+            ("RKB", "MSD_MOTHER_ETHNIC_VALID", "2026-04", "2026-04", "Cerner", "2026-04", "2026-04", 1, 211, 500),
             ("RKB", "MSD_MOTHER_ETHNIC_VALID", "2026-05", "2026-04", "Cerner", "2026-05", "2026-05", 1, 4, 10),
         ],
         schema=["org_code", "measure_id", "period", "change_month", "source_system", "first_month", "last_month",
@@ -176,7 +177,7 @@ def test_the_change_of_system_table():
         "RKB changed system of record in April 2026: K2 before (Apr 2025 to Mar 2026, pooled), Cerner since."
     )
     assert change.columns == ["Before (pooled)", "Apr 2026", "May 2026"]
-    assert change.rows == [("Valid ethnic category", ["87.0%", "42.0%", "*"])]
+    assert change.rows == [("Valid ethnic category", ["87.3%", "42.2%", "40.0%"])]
 
 
 def test_the_section_renders_accessibly_in_a_browser(golive_landing, tmp_path):
