@@ -13,7 +13,7 @@ from pipelines.core.errors import BREACH, USAGE_ERROR, UsageError
 from pipelines.core.months import months_between
 
 # The steps of a run, in order: each reports every month it finishes (orchestration/progress.py).
-STAGES = ("ingest", "measures", "worklists", "gate", "scorecard")
+STAGES = ("ingest", "golive", "measures", "worklists", "gate", "scorecard")
 
 
 def months_in_range(first: str, last: str) -> list[str]:
@@ -137,7 +137,8 @@ def _run_months(months: list[str], settings, breaches_table: bool = True) -> boo
             out.print_breach_table(verdicts)
     problems = [p for month in months for p in out.unreadable_files(settings.warehouse, month)]
     ties = [t for month in months for t in out.resubmission_ties(settings.warehouse, month)]
-    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties)
+    runs = [line for month in months for line in out.parallel_runs(settings.warehouse, month)]
+    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties, runs)
     out.print_reference_notes(settings.warehouse)
     out.print_paths(_written(months, settings))
     files = sum(row["files"] for row in status)
@@ -157,6 +158,7 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
     return [
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
+        ("go-live", span("golive-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
         *([("data docs", str(docs))] if docs.is_dir() else []),
         ("warehouse", str(settings.warehouse)),

@@ -210,6 +210,15 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
             orient="row",
         ),
     )
+    # Go-live reconciliation (sql/golive/): the measures marked `reconcile`, with the class column
+    # judged and the value column compared ("same"), rounded to `decimals` when given.
+    reconciled = [m for m in measures if m.get("reconcile")]
+    _set(con, "golive_class_pattern", "^(" + "|".join(re.escape(m["class_column"]) for m in reconciled) + ")$")
+    _set(con, "golive_value_pattern", "^(" + "|".join(re.escape(m["reconcile"]["value"]) for m in reconciled) + ")$")
+    items = [(m["id"], m["class_column"], m["reconcile"]["value"], m["reconcile"].get("decimals")) for m in reconciled]
+    columns = {"measure_id": pl.String, "class_column": pl.String, "value_column": pl.String, "decimals": pl.Int32}
+    frame = pl.DataFrame(items, schema=columns, orient="row").with_row_index("item_order")
+    _register(con, "rule_golive_items", frame.cast({"item_order": pl.Int32}))
     _register(
         con,
         "rule_providers",

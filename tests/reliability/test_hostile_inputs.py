@@ -101,7 +101,7 @@ def test_no_line_is_lost(hostile_run):
 
 def test_no_spreadsheet_cell_starts_a_formula(hostile_run):
     files = sorted(hostile_run.out.rglob("*.csv"))
-    assert len(files) == 5  # the measures and dq CSVs and a worklist per Trust
+    assert len(files) == 6  # the measures, dq and go-live CSVs and a worklist per Trust
     seen_hostile = False
     for path in files:
         for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8"))):
