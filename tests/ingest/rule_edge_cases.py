@@ -264,3 +264,28 @@ NHS_CASES: list[Case] = [
 ]  # fmt: skip
 
 ALL_CASES: list[Case] = [*RANGE_CASES, *POSTCODE_CASES, *ETHNIC_CASES, *SMOKING_CASES, *NHS_CASES]
+
+# --------------------------------------------------------------------------- postcode, format mode
+
+# `postcode.validity: format` (measures.md rule 4): BS7666 shape after normalisation, outward A9,
+# A99, AA9, AA99, A9A or AA9A and inward 9AA, with Royal Mail's letter rules: first letter never
+# Q V X; second never I J Z; the third of A9A only A B C D E F G H J K P S T U W; the fourth of
+# AA9A only A B E H M N P R V W X Y; the inward letters never C I K M O V. The directory plays no
+# part (CV1 1AB, not yet introduced, is well-formed). Null tokens and ZZ99 keep their classes.
+FORMAT_VALID = ["M1 1AA", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 1HQ", "EC1A 1BB", "cv1 2ab", "CV12AB", "CV1 1AB"]
+FORMAT_INVALID = [
+    "QA1 1AA", "V1 1AA", "X1 1AA",  # first letter
+    "BI1 1AA", "BJ1 1AA", "BZ1 1AA",  # second letter
+    "W1I 1AA", "W1Z 1AA",  # third letter of A9A
+    "EC1C 1BB", "EC1Z 1BB",  # fourth letter of AA9A
+    "M1 1CA", "M1 1AI", "M1 1AK", "M1 1MA", "M1 1OA", "M1 1AV",  # inward letters
+    "M1 AAA", "CV1O 2AB", "CV123 4AB", "M1AA", "1M1 1AA", "CV1 2AB X",  # shapes
+]  # fmt: skip
+FORMAT_CASES: list[Case] = [
+    *[Case("K2", "postcode_class", {"postcode": p}, "valid") for p in FORMAT_VALID],
+    *[Case("K2", "postcode_class", {"postcode": p}, "invalid") for p in FORMAT_INVALID],
+    Case("K2", "postcode_class", {"postcode": "ZZ99 3VZ"}, "default"),
+    Case("K2", "postcode_class", {"postcode": "n/a"}, "missing"),
+    Case("K2", "postcode_class", {"postcode": "TBA"}, "missing"),
+    Case("K2", "postcode_class", {"postcode": ""}, "missing"),
+]

@@ -184,8 +184,14 @@ def write_landing(folder: Path, cases: list[Case]) -> list[tuple[str, int]]:
             cerner.append("|".join(row))
             events += ["|".join([row[0], event, value, unit, when]) for event, value, unit, when in case.events]
             where.append((CERNER_FILE, len(cerner) + 1))
-    (folder / K2_FILE).write_bytes(("\ufeff" + "\r\n".join([_csv_line(K2_HEADER), *k2]) + "\r\n").encode("utf-8"))
-    (folder / BADGERNET_FILE).write_bytes(("\n".join([",".join(BADGERNET_HEADER), *badgernet]) + "\n").encode("cp1252"))
-    (folder / CERNER_FILE).write_text("\n".join(["|".join(CERNER_HEADER), *cerner]) + "\n", encoding="utf-8")
-    (folder / EVENTS_FILE).write_text("\n".join(["|".join(EVENTS_HEADER), *events]) + "\n", encoding="utf-8")
+    # A layout without cases gets no file (a header-only file would be an unreadable submission).
+    if k2:
+        (folder / K2_FILE).write_bytes(("\ufeff" + "\r\n".join([_csv_line(K2_HEADER), *k2]) + "\r\n").encode("utf-8"))
+    if badgernet:
+        (folder / BADGERNET_FILE).write_bytes(
+            ("\n".join([",".join(BADGERNET_HEADER), *badgernet]) + "\n").encode("cp1252")
+        )
+    if cerner:
+        (folder / CERNER_FILE).write_text("\n".join(["|".join(CERNER_HEADER), *cerner]) + "\n", encoding="utf-8")
+        (folder / EVENTS_FILE).write_text("\n".join(["|".join(EVENTS_HEADER), *events]) + "\n", encoding="utf-8")
     return where

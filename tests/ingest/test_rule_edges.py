@@ -10,9 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
+from pipelines.core.paths import RULES_FILE
 from tests.conftest import load, query
-from tests.ingest.rule_edge_cases import ALL_CASES, NHS_CASES
+from tests.ingest.rule_edge_cases import ALL_CASES, FORMAT_CASES, NHS_CASES
 from tests.ingest.rule_edges import FILES, MONTH, Case, write_landing
 
 CLASS_COLUMNS = (
@@ -27,15 +29,13 @@ CLASS_COLUMNS = (
 RULE_CASES = [c for c in ALL_CASES if c.measure != "nhs_number_class"]
 
 
-@pytest.fixture(scope="module")
-def edges(tmp_path_factory) -> tuple[Path, dict[tuple[str, int], dict[str, str]]]:
-    """The edge month loaded, measured and gated; each row's classes by (file, line)."""
+def _load_and_gate(root: Path, cases: list[Case]) -> tuple[Path, dict[int, dict[str, str] | None]]:
+    """The cases loaded, measured and gated; each case's row of classes (None: not loaded)."""
     from pipelines.core.warehouse import connect
     from pipelines.gate.results import run_month_gate
     from pipelines.measures.compute import compute_measures
 
-    root = tmp_path_factory.mktemp("rule_edges")
-    where = write_landing(root / "landing", ALL_CASES)
+    where = write_landing(root / "landing", cases)
     warehouse = root / "w.duckdb"
     load(root / "landing", warehouse, MONTH)
     with connect(warehouse) as con:
@@ -43,7 +43,25 @@ def edges(tmp_path_factory) -> tuple[Path, dict[tuple[str, int], dict[str, str]]
         run_month_gate(con, MONTH, root / "work", None)
     rows = query(warehouse, f"SELECT source_file, source_line, {', '.join(CLASS_COLUMNS)} FROM bookings")
     classes = {(r[0], r[1]): dict(zip(CLASS_COLUMNS, r[2:], strict=True)) for r in rows}
-    return warehouse, {id(case): classes.get(place) for case, place in zip(ALL_CASES, where, strict=True)}
+    return warehouse, {id(case): classes.get(place) for case, place in zip(cases, where, strict=True)}
+
+
+@pytest.fixture(scope="module")
+def edges(tmp_path_factory) -> tuple[Path, dict[int, dict[str, str] | None]]:
+    """The edge month under the shipped rules (postcode validity by the directory)."""
+    return _load_and_gate(tmp_path_factory.mktemp("rule_edges"), ALL_CASES)
+
+
+@pytest.fixture(scope="module")
+def format_edges(tmp_path_factory) -> tuple[Path, dict[int, dict[str, str] | None]]:
+    """The format-mode postcode cases under a copy of the rules with `postcode.validity: format`."""
+    root = tmp_path_factory.mktemp("rule_edges_format")
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    rules["postcode"]["validity"] = "format"
+    (root / "rules.yaml").write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MDQ_RULES", str(root / "rules.yaml"))
+        return _load_and_gate(root, FORMAT_CASES)
 
 
 def _class_of(edges, case: Case) -> str:
@@ -55,6 +73,31 @@ def _class_of(edges, case: Case) -> str:
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c.id for c in RULE_CASES])
 def test_each_edge_gets_its_class(edges, case):
     assert _class_of(edges, case) == case.expected
+
+
+@pytest.mark.parametrize("case", FORMAT_CASES, ids=[c.id for c in FORMAT_CASES])
+def test_postcode_format_mode_edges(format_edges, case):
+    assert _class_of(format_edges, case) == case.expected
+
+
+def test_the_gate_counts_the_format_mode_edges(format_edges):
+    """Format mode, RKB alone: 9 valid of 9 + 22 + 1 + 3 = 35 booked (FORMAT_CASES), counted by
+    Great Expectations with the rules' BS7666 regex and by the SQL alike (RJC and RLT sent nothing:
+    0 of 0, missing)."""
+    from pipelines.gate.verdicts import evaluate_gate
+
+    warehouse, _ = format_edges
+    assert query(
+        warehouse,
+        "SELECT org_code, element_count - unexpected_count, element_count FROM gate_results "
+        "WHERE measure_id = 'MSD_MOTHER_POSTCODE_VALID' ORDER BY 1",
+    ) == [("RJC", 0, 0), ("RKB", 9, 35), ("RLT", 0, 0)]
+    postcode = [v for v in evaluate_gate(warehouse, MONTH) if v.measure_id == "MSD_MOTHER_POSTCODE_VALID"]
+    assert [(v.org_code, v.numerator, v.denominator, v.completeness) for v in postcode] == [
+        ("RJC", 0, 0, "missing"),
+        ("RKB", 9, 35, "complete"),
+        ("RLT", 0, 0, "missing"),
+    ]
 
 
 @pytest.mark.parametrize("case", NHS_CASES, ids=[c.id for c in NHS_CASES])
