@@ -39,3 +39,27 @@ def loaded(landing: Path, tmp_path: Path) -> Path:
     warehouse = tmp_path / "wh" / "mdq.duckdb"
     load(landing, warehouse)
     return warehouse
+
+
+@pytest.fixture
+def mdq_main(tmp_path, monkeypatch, capsys):
+    """`mdq ARGS` in this process (`main(argv)`) on a throwaway Dagster instance, with none of the
+    MDQ_ settings of the calling shell: (exit status, stdout, stderr). No interpreter start-up or
+    imports per call, unlike tests/cli/mdq_process.py's subprocess."""
+    from pipelines.cli.main import main
+    from pipelines.core.paths import REPO_ROOT
+
+    home = tmp_path / "dagster-home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    for name in ("MDQ_RULES", "MDQ_LAYOUTS", "MDQ_LOCK_TIMEOUT", "MDQ_FIRST_MONTH", "MDQ_PSEUDONYM_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    def call(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return call

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli.main import main
-from pipelines.core.paths import REPO_ROOT, RULES_FILE
+from pipelines.core.paths import RULES_FILE
 from pipelines.core.warehouse import connect
 from tests.conftest import FIXTURE_LANDING, FIXTURE_MONTH
 
@@ -114,22 +113,8 @@ PATH_CASES = [
 
 
 @pytest.fixture
-def mdq(tmp_path, monkeypatch, capsys):
-    """`main(argv)` in this process on a throwaway Dagster instance: (status, stdout, stderr)."""
-    home = tmp_path / "dagster"
-    home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    for name in ("MDQ_RULES", "MDQ_LAYOUTS", "MDQ_LOCK_TIMEOUT", "MDQ_FIRST_MONTH"):
-        monkeypatch.delenv(name, raising=False)
-
-    def call(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        status = main(list(args))
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return call
+def mdq(mdq_main):
+    return mdq_main
 
 
 @pytest.fixture
