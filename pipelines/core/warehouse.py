@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -27,6 +28,7 @@ import polars as pl
 from filelock import FileLock, Timeout
 
 from pipelines.core.config import ConfigError, Layouts, postcode_validity
+from pipelines.core.kill_points import kill_point
 from pipelines.core.paths import SQL_DIR
 from pipelines.core.whitespace import whitespace_class_python, whitespace_class_re2
 
@@ -34,6 +36,8 @@ DEFAULT_LOCK_TIMEOUT_S = 600.0
 # Wait this long in silence before saying who holds the warehouse: a step's hold is usually brief.
 _NOTICE_AFTER_S = 2.0
 _log = logging.getLogger("mdq.warehouse")
+# The stage the current transaction records (mark_stage), for the crash tests' kill points.
+_marked = threading.local()
 
 
 def lock_timeout_s() -> float:
@@ -134,6 +138,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A commit that fails (a full disk) can end DuckDB's transaction itself; a ROLLBACK after it
     then fails with "no transaction is active", which must not hide why the commit failed.
     """
+    _marked.stage = None
     con.execute("BEGIN")
     try:
         yield
@@ -142,6 +147,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+    if _marked.stage:
+        kill_point(_marked.stage)  # crash tests: the stage's step has just committed
 
 
 def read_sql(model: str) -> str:
@@ -284,6 +291,8 @@ def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str, fingerpri
            config_fingerprint = coalesce(EXCLUDED.config_fingerprint, month_progress.config_fingerprint)""",
         [month, stage, STAGES.index(stage), fingerprint],
     )
+    _marked.stage = stage
+    kill_point(f"{stage}:uncommitted")
 
 
 def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, str | None]:
