@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
+from pipelines.core.paths import RULES_FILE
 from tests.cli.mdq_process import mdq
 from tests.conftest import FIXTURE_MONTH
 
@@ -66,7 +67,7 @@ def test_threshold_comes_from_the_rules_file(landing, tmp_path):
     month is first gated under the shipped rules; the changed rules must not reuse those verdicts,
     and going back to the shipped rules must not reuse the lowered ones."""
     assert mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path)).returncode == 1
-    rules = yaml.safe_load(Path("checks/rules.yaml").read_text())
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     for measure in rules["measures"]:
         if measure.get("gated"):
             measure["threshold"] = 0.3
