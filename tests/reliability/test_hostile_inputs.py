@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.orchestration.in_process import RunSettings
-from tests.checks.test_data_docs_offline import CHROMIUM, _offline_browser, _visit, needs_chromium
+from tests.checks.test_data_docs_offline import _offline_browser, _visit
 from tests.conftest import FIXTURE_MONTH, query
 
 MARKUP = [
@@ -127,9 +127,8 @@ def test_no_markup_is_written_raw(hostile_run):
     assert "&lt;SCRIPT&gt;WINDOW.__MDQ_PWNED=" in shown and "&lt;/TD&gt;&lt;B&gt;BOLD" in shown
 
 
-@needs_chromium
-def test_no_page_runs_the_data(hostile_run):
-    with _offline_browser(CHROMIUM) as browser:
+def test_no_page_runs_the_data(chromium, hostile_run):
+    with _offline_browser(chromium) as browser:
         for page in _pages(hostile_run):
             seen = _visit(browser, page)
             assert seen["exceptions"] == [], (page.name, seen["exceptions"])
