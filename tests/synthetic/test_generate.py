@@ -19,7 +19,6 @@ from pipelines.ingest.pseudonymise import SYNTHETIC_MARKER
 from pipelines.synthetic import MessRates, generate_extracts, regenerate_sample
 from pipelines.synthetic import mess as file_mess
 from tests.synthetic.sample_reading import (
-    LAYOUTS,
     MONTHS,
     READ,
     SAMPLE,
@@ -124,8 +123,9 @@ def test_encodings_line_ends_and_headers() -> None:
 def test_cerner_events_are_long_format_with_units_and_dates() -> None:
     months = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
     dt = re.compile(rf"^\d{{2}}-({months})-\d{{4}} \d{{2}}:\d{{2}}:\d{{2}}$")
-    events = set(LAYOUTS["CernerEvents"]["event_map"])
-    units = set(LAYOUTS["CernerEvents"]["unit_factors"]) | {""}
+    # source-layouts.md: the events and units of the Cerner clinical events file
+    events = {"Height", "Weight", "BMI Measured", "Smoking Status", "Carbon Monoxide Reading"}
+    units = {"cm", "m", "kg", "lb", "ppm", "kg/m2", ""}
     seen_units, per_pregnancy = set(), defaultdict(list)
     for path in sorted(SAMPLE.glob("CERNER_*_CLINICAL_EVENTS.txt")):
         for row in read_table(path, "Cerner")[1:]:
