@@ -41,8 +41,9 @@ def _load_and_gate(root: Path, cases: list[Case]) -> tuple[Path, dict[int, dict[
     with connect(warehouse) as con:
         compute_measures(con, MONTH)
         run_month_gate(con, MONTH, root / "work", None)
-    rows = query(warehouse, f"SELECT source_file, source_line, {', '.join(CLASS_COLUMNS)} FROM bookings")
-    classes = {(r[0], r[1]): dict(zip(CLASS_COLUMNS, r[2:], strict=True)) for r in rows}
+    columns = (*CLASS_COLUMNS, "postcode")
+    rows = query(warehouse, f"SELECT source_file, source_line, {', '.join(columns)} FROM bookings")
+    classes = {(r[0], r[1]): dict(zip(columns, r[2:], strict=True)) for r in rows}
     return warehouse, {id(case): classes.get(place) for case, place in zip(cases, where, strict=True)}
 
 
@@ -73,6 +74,24 @@ def _class_of(edges, case: Case) -> str:
 @pytest.mark.parametrize("case", RULE_CASES, ids=[c.id for c in RULE_CASES])
 def test_each_edge_gets_its_class(edges, case):
     assert _class_of(edges, case) == case.expected
+
+
+POSTCODE_CASES = [c for c in ALL_CASES if c.measure == "postcode_class"]
+
+
+@pytest.mark.parametrize("case", POSTCODE_CASES, ids=[c.id for c in POSTCODE_CASES])
+def test_the_gates_own_normalisation_agrees_on_every_postcode_edge(edges, case):
+    """The gate normalises the postcodes as typed itself (checks/postcodes.py): a null token or
+    blank is None (missing) there exactly when the case is missing, and otherwise the gate's form
+    is the warehouse's, so both judge the same postcode."""
+    import pandas as pd
+
+    from checks.postcodes import normalise_postcodes
+    from pipelines.core.config import load_rules
+
+    (gate_form,) = normalise_postcodes(pd.Series([case.values["postcode"]]), load_rules()).tolist()
+    assert (gate_form is None) == (case.expected == "missing")
+    assert gate_form == edges[1][id(case)]["postcode"]
 
 
 @pytest.mark.parametrize("case", FORMAT_CASES, ids=[c.id for c in FORMAT_CASES])
