@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pipelines.core.errors import BREACH, USAGE_ERROR, UsageError
 from pipelines.core.months import months_between
 
 # The steps of a run, in order: each reports every month it finishes (orchestration/progress.py).
-STAGES = ("ingest", "measures", "worklists", "gate", "scorecard")
+STAGES = ("ingest", "golive", "measures", "worklists", "gate", "scorecard")
 
 
 def months_in_range(first: str, last: str) -> list[str]:
@@ -47,7 +48,7 @@ def _settings(args: argparse.Namespace):
         )
     if engine == "spark":
         _require_spark()
-    _check_configuration(reference)
+    _check_configuration(landing, reference)
     # Found out now, not after the month has been ingested and measured.
     _require_writable_folder(args.out, "--out")
     _require_writable_folder(warehouse if engine == "spark" else warehouse.parent, "--warehouse", shown=shown)
@@ -67,14 +68,19 @@ def _require_spark() -> None:
         raise UsageError("mdq: --engine spark needs a Java 17+ runtime (e.g. apt-get install openjdk-17-jre-headless)")
 
 
-def _check_configuration(reference: Path) -> None:
-    """The rules file, the layouts file and the reference folder, before any month runs: every
-    problem at once, one line each (ConfigError), rather than a failure inside a step."""
+def _check_configuration(landing: Path, reference: Path) -> None:
+    """The rules file, the layouts file, the settings in the environment and the reference folder,
+    before any month runs: every problem at once, one line each (ConfigError), rather than a
+    failure inside a step."""
     from pipelines.core.config import ConfigError, load_rules
+    from pipelines.core.warehouse import lock_timeout_s
+    from pipelines.ingest.pseudonymise import pseudonym_key
     from pipelines.ingest.reference_checks import reference_problems
 
     rules = load_rules()
     load_layouts()
+    lock_timeout_s()
+    pseudonym_key(landing)
     problems = reference_problems(reference, rules)
     if problems:
         raise ConfigError("\n".join(problems))
@@ -121,7 +127,11 @@ def run(args: argparse.Namespace) -> int:
     months = _months(args, settings.landing)
     _require_runnable(months, settings.landing, "run")
     unreadable_all = _run_months(months, settings)
-    return USAGE_ERROR if unreadable_all and len(months) == 1 else 0
+    if unreadable_all and len(months) == 1:
+        # The table above says which files and why; this says why the status is 2.
+        print(f"mdq run: no extract for {months[0]} could be read: nothing was measured", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
 
 
 def _run_months(months: list[str], settings, breaches_table: bool = True) -> bool:
@@ -162,7 +172,8 @@ def _run_months(months: list[str], settings, breaches_table: bool = True) -> boo
             out.print_breach_table(verdicts)
     problems = [p for month in months for p in out.unreadable_files(settings.warehouse, month)]
     ties = [t for month in months for t in out.resubmission_ties(settings.warehouse, month)]
-    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties)
+    runs = [line for month in months for line in out.parallel_runs(settings.warehouse, month)]
+    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties, runs)
     out.print_reference_notes(settings.warehouse)
     out.print_paths(_written(months, settings))
     files = sum(row["files"] for row in status)
@@ -182,6 +193,7 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
     return [
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
+        ("go-live", span("golive-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
         *([("data docs", str(docs))] if docs.is_dir() else []),
         ("warehouse", str(settings.warehouse)),

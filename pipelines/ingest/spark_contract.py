@@ -200,9 +200,9 @@ def pyspark_errors(model: type[pa_polars.DataFrameModel], frame) -> dict[str, An
     return dict(validated.pandera.errors or {})
 
 
-def stored_canonical_verdict(warehouse, month: str) -> tuple[int, list[str]]:
-    """(rows, failed checks) of the stored month's bookings against the canonical contract, on
-    Spark: pandera's PySpark backend for the columns' declared checks, and in one pass the model's
+def stored_canonical_verdict(warehouse, month: str, table: str = "bookings") -> tuple[int, list[str]]:
+    """(rows, failed checks) of the stored month's `table` (bookings or parallel_bookings) against
+    the canonical contract, on Spark: pandera's PySpark backend for the columns' declared checks, and in one pass the model's
     frame-wide checks it cannot run there (flags follow classes, quintile follows decile) and
     its uniqueness (``breaking_rows``)."""
     from pyspark.sql import functions as F
@@ -212,7 +212,7 @@ def stored_canonical_verdict(warehouse, month: str) -> tuple[int, list[str]]:
     from pipelines.core.engines.spark_warehouse import read_table
     from schemas.canonical import CanonicalBookings
 
-    frame = read_table(spark_session(), warehouse, "bookings", month).cache()
+    frame = read_table(spark_session(), warehouse, table, month).cache()
     try:
         rows = frame.count()
         errors = pyspark_errors(CanonicalBookings, frame)

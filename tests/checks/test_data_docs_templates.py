@@ -286,7 +286,9 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
         assert not [p for p in pages if other in p]
 
         html = index.read_text(encoding="utf-8")
-        assert html.count(f"maternity_dq_gate_{month}") >= 2  # both results listed in the index
+        results = [p for p in pages if p.startswith("validations/")]
+        # both results are rows of the index's table, linked to their pages
+        assert len(results) == 2 and all(html.count(f"'_table_row_link_path': '{p}'") == 1 for p in results)
         assert f"maternity_dq_gate_{other}" not in html
 
         trusts_page = next((site / "validations" / suites.SUITE_TRUSTS).rglob("*.html")).read_text()
