@@ -4,8 +4,8 @@
     .venv/bin/python bench/compare_engines.py --month 2026-10 --landing DIR        # e.g. an acceptance month
 
 Each engine runs `mdq run` in a process of its own (fresh warehouse, output folder and Dagster
-home). Then, month by month: measures-YYYY-MM.csv, dq-YYYY-MM.csv and every worklist must be the
-same bytes; the scorecards the same once the run's start time is masked; `mdq gate`'s verdicts
+home). Then, month by month: measures-YYYY-MM.csv, dq-YYYY-MM.csv, golive-YYYY-MM.csv and every
+worklist must be the same bytes; the scorecards the same once the run's start time is masked; `mdq gate`'s verdicts
 (pipelines/gate/verdicts.py) equal; and the stored tables equal row for row (ignoring the audit
 timestamps and the Data Docs path). Exit status 1 on any difference.
 """
@@ -33,6 +33,10 @@ TABLE_KEYS = {
     "trust_month_status": ["org_code"],
     "measures": ["org_code", "measure_id", "breakdown", "group"],
     "gate_results": ["org_code", "measure_id"],
+    "parallel_bookings": ["submission_id", "source_line"],
+    "parallel_quarantine": ["submission_id", "line_number", "column_name", "reason"],
+    "parallel_clinical_events": ["submission_id", "source_line", "measurement", "event_at"],
+    "golive": ["org_code", "parallel_system", "data_item"],
 }
 IGNORED = {"submissions": ["first_loaded_at", "status_changed_at"], "gate_results": ["data_docs"]}
 SCORECARD_TIME = re.compile(rb"Scorecard run started: [^<]*")
@@ -54,7 +58,7 @@ def run_engine(engine: str, months: list[str], landing: Path, work: Path) -> flo
 
 
 def compare_files(a: Path, b: Path, month: str) -> list[str]:
-    names = [f"measures-{month}.csv", f"dq-{month}.csv", f"scorecard-{month}.html"]
+    names = [f"measures-{month}.csv", f"dq-{month}.csv", f"golive-{month}.csv", f"scorecard-{month}.html"]
     names += sorted(p.relative_to(a).as_posix() for p in (a / "worklists").glob(f"worklist-{month}-*.csv"))
     names += sorted(
         p.relative_to(b).as_posix()
@@ -125,7 +129,7 @@ def main() -> int:
         print(
             f"{month}: "
             + (
-                "identical (measures, dq, worklists, scorecard, tables, gate verdicts)"
+                "identical (measures, dq, golive, worklists, scorecard, tables, gate verdicts)"
                 if not differ
                 else "; ".join(differ)
             )

@@ -14,9 +14,10 @@ import pandas as pd
 import polars as pl
 
 from pipelines.core.config import load_rules, postcode_validity
+from pipelines.core.engines.spark_models import open_models
 from pipelines.core.engines.spark_warehouse import month_commit
 from pipelines.core.warehouse import held
-from pipelines.measures.spark_compute import spark_models, stage_mark
+from pipelines.measures.spark_compute import stage_mark
 
 
 def _normalise_udf(rules: dict):
@@ -43,7 +44,7 @@ def run_month_gate_spark(
 
     rules = load_rules()
     with held(warehouse):
-        models = spark_models(warehouse)
+        models = open_models(warehouse)
         models.bind_tables("bookings", "trust_month_status", month=month)
         bookings = (
             models.spark.table("bookings")

@@ -1,6 +1,7 @@
 """Go-live assurance: a Trust's parallel-run extract reconciled with its system of record's.
 
     compute_golive(con, month) -> polars frame      stores the month's `golive` rows
+    spark_reconcile.compute_golive_spark(warehouse, month)   the same on the Spark engine
     write_golive_csv(frame, out_dir, month) -> Path  golive-YYYY-MM.csv
     lost_items(frame, max_share) -> list[LostItem]  what the Dagster check WARNs about
     before_after(con, month, org_code=None)         the measures before and after a change of system

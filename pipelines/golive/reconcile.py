@@ -65,10 +65,14 @@ def compute_golive(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
 
 
 def read_golive(con: duckdb.DuckDBPyConnection, month: str) -> pl.DataFrame:
-    """The month's stored reconciliation, in the order it was written (empty: no parallel run)."""
+    """The month's stored reconciliation in golive.sql's order: Trust, parallel system, then the
+    pregnancies row and the items in the rules file's order (empty: no parallel run). Ordered by
+    its columns, not rowid, so the Spark engine's Parquet tables (DuckDB views) read the same."""
+    items = [m["id"] for m in load_rules()["measures"] if m.get("reconcile")]
     frame = con.sql(
-        f"SELECT {', '.join(TABLE_COLUMNS)} FROM golive WHERE reporting_month = $m ORDER BY rowid",
-        params={"m": month},
+        f"""SELECT {", ".join(TABLE_COLUMNS)} FROM golive WHERE reporting_month = $m
+            ORDER BY org_code, parallel_system, data_item <> '{COVERAGE_ITEM}', list_position($items, data_item)""",
+        params={"m": month, "items": items},
     ).pl()
     return frame.cast({c: pl.Int64 for c in TABLE_COLUMNS[5:]})
 

@@ -20,7 +20,7 @@ import polars as pl
 from pipelines.core.config import Layouts
 from pipelines.core.engines.spark_models import SparkModels, spark_frame
 from pipelines.core.warehouse import install_rules, read_sql
-from pipelines.ingest.landing import choose_current
+from pipelines.ingest.landing import choose_current, landed_checksum
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from pipelines.ingest.read_month import (
     FileResult,
@@ -29,15 +29,19 @@ from pipelines.ingest.read_month import (
     _withhold_identifiers,
     empty_frame,
 )
+from pipelines.ingest.routing import route
 from pipelines.ingest.spark_read import SOURCE, SparkFile, prescan_all, read_layout
 from pipelines.ingest.spark_standardise import standardise_layout
 from pipelines.ingest.write_month import RAW_RELATIONS
+
+# Each row's side: True for a parallel-run extract's (pipelines/ingest/routing.py).
+PARALLEL = "_parallel"
 
 
 @dataclass
 class SparkMonth:
     prepared: PreparedMonth
-    rows: dict[str, object]  # layout key -> Spark frame of the rows to load
+    rows: dict[str, object]  # layout key -> Spark frame of the rows to load (both sides, PARALLEL)
 
 
 def _files_frame(spark, items: list[FileResult | SparkFile], month: str):
@@ -62,6 +66,12 @@ def read_month_spark(spark, month: str, landing: Path, layouts: Layouts, key: by
     choice = choose_current(_month_extracts(month, landing, layouts, orgs), layouts)
     scanned = prescan_all(choice.current, layouts)
     results = [s.result if isinstance(s, SparkFile) else s for s in scanned]
+    for tie in choice.ties:
+        next(r for r in results if r.extract is tie.chosen).warnings.append(tie.describe())
+    superseded = [FileResult(extract=e, checksum=landed_checksum(e), status="superseded") for e in choice.superseded]
+    # Which files are a parallel run (read_month: the same routing, before the rows are read, so each
+    # row carries its file's side into the staging models: write_month's two passes).
+    route(results + superseded, layouts, month)
     rows: dict[str, object] = {}
     for layout in layouts.layouts:
         items = [
@@ -79,12 +89,11 @@ def read_month_spark(spark, month: str, landing: Path, layouts: Layouts, key: by
             result = item.result if isinstance(item, SparkFile) else item
             result.problems = result.problems + problems[index]
             result.frame = None  # the rows are in Spark now
-        rows[layout.key] = loaded.drop(SOURCE)
-    for tie in choice.ties:
-        next(r for r in results if r.extract is tie.chosen).warnings.append(tie.describe())
-    from pipelines.ingest.landing import landed_checksum
-
-    results += [FileResult(extract=e, checksum=landed_checksum(e), status="superseded") for e in choice.superseded]
+        parallel = [
+            i for i, item in enumerate(items) if (item.result if isinstance(item, SparkFile) else item).parallel
+        ]
+        rows[layout.key] = loaded.withColumn(PARALLEL, F.col(SOURCE).isin(parallel)).drop(SOURCE)
+    results += superseded
     _pair_cerner(rows, results, layouts)
     _withhold_identifiers(results, layouts)
     return SparkMonth(PreparedMonth(month=month, files=results, orgs=orgs), rows)
@@ -145,12 +154,15 @@ def _scratch(rules, layouts, warehouse: Path, month: str) -> duckdb.DuckDBPyConn
     return con
 
 
-def _register_raw(models: SparkModels, spark_month: SparkMonth, layouts: Layouts, key: bytes) -> None:
+def _register_raw(models: SparkModels, spark_month: SparkMonth, layouts: Layouts, key: bytes, parallel: bool) -> None:
+    """The raw relations the staging models read: the record's rows, or the parallel run's."""
     from pyspark.sql import functions as F
 
     for layout_key, relation in RAW_RELATIONS.items():
         frame = spark_month.rows.get(layout_key)
-        if frame is None:  # the staging SQL still needs the relation and its columns
+        if frame is not None:
+            frame = frame.where(F.col(PARALLEL) == F.lit(parallel)).drop(PARALLEL)
+        else:  # the staging SQL still needs the relation and its columns
             empty = empty_frame(layouts.by_key(layout_key), key).with_columns(
                 pl.lit(None, dtype=pl.String).alias(c)
                 for c in ("submission_id", "org_code", "reporting_month", "source_file")

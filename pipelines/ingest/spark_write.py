@@ -11,7 +11,14 @@ import polars as pl
 from pipelines.core.config import Layouts, load_layouts, load_rules
 from pipelines.core.engines.spark_models import SparkModels, spark_frame
 from pipelines.core.engines.spark_session import spark_session
-from pipelines.core.engines.spark_warehouse import MonthCommit, month_commit, open_warehouse, progress_row, read_table
+from pipelines.core.engines.spark_warehouse import (
+    MonthCommit,
+    month_commit,
+    open_warehouse,
+    progress_row,
+    read_table,
+    spark_ddl,
+)
 from pipelines.core.fingerprint import config_fingerprint
 from pipelines.core.warehouse import held
 from pipelines.ingest.load_month import PARSES_UNDER_LOCK, LandingChanged
@@ -71,19 +78,39 @@ def _counts(frame) -> pl.DataFrame:
     return pl.from_arrow(frame.groupBy("submission_id").count().toArrow()).rename({"count": "n"})
 
 
-def _audit(con, spark_month: SparkMonth, bookings, events, quarantine: pl.DataFrame, now: datetime) -> pl.DataFrame:
-    """The month's submissions rows after this load, by write_month's own SQL on the scratch DuckDB."""
-    counts = pl.concat([_counts(bookings), _counts(events)])
-    con.register("_counts", counts.to_arrow())
-    con.execute("CREATE TEMP TABLE new_bookings AS SELECT c.submission_id FROM _counts AS c, range(c.n)")
-    con.execute(
-        "CREATE TEMP TABLE stg_cerner__clinical_events AS SELECT CAST(NULL AS VARCHAR) AS submission_id LIMIT 0"
-    )
-    con.register("new_quarantine", quarantine.to_arrow())
+def _audit(con, spark_month: SparkMonth, loaded: dict[str, pl.DataFrame], quarantines, now: datetime) -> pl.DataFrame:
+    """The month's submissions rows after this load, by write_month's own SQL on the scratch DuckDB:
+    ``loaded`` holds each of its loaded tables as counts per submission, ``quarantines`` the
+    record's and the parallel run's quarantine rows."""
+    for name, counts in loaded.items():
+        con.register("_counts", counts.to_arrow())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT c.submission_id FROM _counts AS c, range(c.n)")
+        con.unregister("_counts")
+    for name, quarantine in zip(("new_quarantine", "new_parallel_quarantine"), quarantines, strict=True):
+        con.register(name, quarantine.to_arrow())
     _record_submissions(con, spark_month.prepared, now)
     return con.sql(
         "SELECT * FROM submissions WHERE reporting_month = $m", params={"m": spark_month.prepared.month}
     ).pl()
+
+
+def _standardise(models: SparkModels, spark_month: SparkMonth, layouts: Layouts, key: bytes, parallel: bool):
+    """(bookings, clinical events, quarantine) of the record's files or the parallel run's: staging,
+    the canonical model and its contract (write_month._standardise)."""
+    _register_raw(models, spark_month, layouts, key, parallel)
+    for model in STAGING:
+        models.temp_model(model)
+    bookings = models.model("marts/bookings").cache()
+    bookings, canonical = _canonical_quarantine(models, bookings)
+    # Bound now: the next pass replaces the staging views, not this frame.
+    events = models.spark.table("stg_cerner__clinical_events")
+    return bookings, events, pl.concat([_quarantine_frame(spark_month.prepared, parallel), canonical])
+
+
+def _quarantine_spark(models: SparkModels, quarantine: pl.DataFrame):
+    if quarantine.height:
+        return spark_frame(models.spark, quarantine)
+    return models.spark.createDataFrame([], spark_ddl("quarantine"))
 
 
 def _stage_month(commit: MonthCommit, models: SparkModels, table: str, month: str, frame, orgs) -> None:
@@ -115,46 +142,47 @@ def write_month_spark(
             models.register(table, con.sql(f"SELECT * FROM {table}").pl())
         else:
             models.bind_tables(table)
-    _register_raw(models, spark_month, layouts, key)
-    for model in STAGING:
-        models.temp_model(model)
-    bookings = models.model("marts/bookings").cache()
-    bookings, canonical = _canonical_quarantine(models, bookings)
-    events = models.spark.table("stg_cerner__clinical_events")
-    quarantine = pl.concat([_quarantine_frame(prepared), canonical])
-    submissions = _audit(con, spark_month, bookings, events, quarantine, now)
+    # The parallel run's files first, then the record's (write_month: the same two passes).
+    if any(f.parallel and f.status == "loaded" for f in prepared.files):
+        parallel = _standardise(models, spark_month, layouts, key, parallel=True)
+    else:
+        parallel = None
+    bookings, events, quarantine = _standardise(models, spark_month, layouts, key, parallel=False)
+    if parallel is None:
+        parallel = (bookings.limit(0), events.limit(0), _quarantine_frame(prepared, parallel=True))
+    counts = {
+        "new_bookings": _counts(bookings),
+        "stg_cerner__clinical_events": _counts(events),
+        "new_parallel_bookings": _counts(parallel[0]),
+        "new_parallel_events": _counts(parallel[1]),
+    }
+    submissions = _audit(con, spark_month, counts, (quarantine, parallel[2]), now)
     stage = progress_row(warehouse, month, "ingested").with_columns(
         config_fingerprint=pl.lit(config_fingerprint(reference_dir, key))
     )
     with month_commit(warehouse) as commit:
-        _stage_month(commit, models, "bookings", month, bookings, prepared.orgs)
-        _stage_month(commit, models, "clinical_events", month, events, prepared.orgs)
-        _stage_month(
-            commit,
-            models,
-            "quarantine",
-            month,
-            spark_frame(models.spark, quarantine)
-            if quarantine.height
-            else models.spark.createDataFrame(
-                [],
-                "reporting_month STRING, org_code STRING, source_system STRING, submission_id STRING, source_file STRING, line_number BIGINT, column_name STRING, value STRING, reason STRING",
-            ),
-            prepared.orgs,
-        )
+        for table, frame in (
+            ("bookings", bookings),
+            ("clinical_events", events),
+            ("quarantine", _quarantine_spark(models, quarantine)),
+            ("parallel_bookings", parallel[0]),
+            ("parallel_clinical_events", parallel[1]),
+            ("parallel_quarantine", _quarantine_spark(models, parallel[2])),
+        ):
+            _stage_month(commit, models, table, month, frame, prepared.orgs)
         commit.stage_frame("submissions", month, submissions)
         commit.stage_frame("month_progress", month, stage)
         if reference_changed:
             for table in _REFERENCE:
                 commit.stage_frame(table, None, con.sql(f"SELECT * FROM {table}").pl())
-    loaded = [f for f in prepared.files if f.status == "loaded"]
     return MonthSummary(
         month=month,
         files=len(prepared.files),
         unreadable=sum(f.status == "unreadable" for f in prepared.files),
-        rows_read=sum(f.rows_read or 0 for f in loaded),
-        rows_loaded=int(submissions.filter(pl.col("status") == "loaded").get_column("rows_loaded").sum() or 0),
-        rows_quarantined=quarantine.height,
+        rows_read=sum(f.rows_read or 0 for f in prepared.files if f.status == "loaded"),
+        rows_loaded=sum(int(c.get_column("n").sum() or 0) for c in counts.values()),
+        rows_quarantined=quarantine.height + parallel[2].height,
+        parallel_files=sum(f.parallel and f.status != "superseded" for f in prepared.files),
     )
 
 

@@ -13,27 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.core.config import load_layouts, load_rules
-from pipelines.core.engines.spark_models import SparkModels
-from pipelines.core.engines.spark_session import spark_session
-from pipelines.core.engines.spark_warehouse import arrow_schema, month_commit, open_warehouse, progress_row
+from pipelines.core.engines.spark_models import SparkModels, collected, open_models
+from pipelines.core.engines.spark_warehouse import month_commit, progress_row
 from pipelines.core.warehouse import held
 from pipelines.measures.compute import CSV_COLUMNS, write_dq_frame
 from pipelines.measures.worklists import write_worklist_files
-
-
-def spark_models(warehouse: Path) -> SparkModels:
-    open_warehouse(warehouse)
-    return SparkModels(spark_session(), warehouse, load_rules(), load_layouts())
-
-
-def _collected(frame, table: str | None = None) -> pl.DataFrame:
-    """A Spark result on the driver, in the model's order, with the table's declared types."""
-    out = pl.from_arrow(frame.toArrow())
-    if table is None:
-        return out
-    schema = arrow_schema(table)
-    return pl.from_arrow(out.select([f.name for f in schema]).to_arrow().cast(schema))
 
 
 def stage_mark(models: SparkModels, month: str, stage: str) -> pl.DataFrame:
@@ -43,11 +27,11 @@ def stage_mark(models: SparkModels, month: str, stage: str) -> pl.DataFrame:
 def compute_measures_spark(warehouse: Path, month: str) -> pl.DataFrame:
     """compute_measures on Spark: trust_month_status and measures for the month; the measures."""
     with held(warehouse):
-        models = spark_models(warehouse)
+        models = open_models(warehouse)
         models.bind_tables("submissions", "bookings", month=month)
-        status = _collected(models.model("marts/trust_month_status", month), "trust_month_status")
+        status = collected(models.model("marts/trust_month_status", month), "trust_month_status")
         models.register("trust_month_status", status)
-        measures = _collected(models.model("measures/flag_rates", month), "measures")
+        measures = collected(models.model("measures/flag_rates", month), "measures")
         with month_commit(warehouse) as commit:
             commit.stage_frame("trust_month_status", month, status)
             commit.stage_frame("measures", month, measures)
@@ -57,17 +41,17 @@ def compute_measures_spark(warehouse: Path, month: str) -> pl.DataFrame:
 
 def write_dq_csv_spark(warehouse: Path, out_dir: Path, month: str) -> Path:
     with held(warehouse):
-        models = spark_models(warehouse)
+        models = open_models(warehouse)
         models.bind_tables("measures", month=month)
-        frame = _collected(models.model("measures/dq_file", month))
+        frame = collected(models.model("measures/dq_file", month))
     return write_dq_frame(frame, out_dir, month)
 
 
 def write_worklists_spark(warehouse: Path, month: str, out_dir: Path) -> dict[str, Path]:
     with held(warehouse):
-        models = spark_models(warehouse)
+        models = open_models(warehouse)
         models.bind_tables("bookings", "trust_month_status", month=month)
         models.bind_tables("ref_postcodes")
-        frame = _collected(models.model("measures/worklist", month))
-        orgs = sorted(_collected(models.spark.table("trust_month_status").select("org_code")).get_column("org_code"))
+        frame = collected(models.model("measures/worklist", month))
+        orgs = sorted(collected(models.spark.table("trust_month_status").select("org_code")).get_column("org_code"))
     return write_worklist_files(frame, orgs, month, out_dir)

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.core.config import Layouts
-from pipelines.core.engines.spark_warehouse import read_table
+from pipelines.core.engines.spark_warehouse import arrow_schema, open_warehouse, read_table
 from pipelines.core.engines.sql_render import render
 from pipelines.core.warehouse import read_sql, rule_tables, rule_variables
 
@@ -93,3 +93,21 @@ class SparkModels:
             frame = frame.cache()
         frame.createOrReplaceTempView(Path(model).name)
         return frame
+
+
+def open_models(warehouse: Path) -> SparkModels:
+    """The session's models over a Parquet warehouse (made one if new; an unfinished commit finished)."""
+    from pipelines.core.config import load_layouts, load_rules
+    from pipelines.core.engines.spark_session import spark_session
+
+    open_warehouse(warehouse)
+    return SparkModels(spark_session(), warehouse, load_rules(), load_layouts())
+
+
+def collected(frame, table: str | None = None) -> pl.DataFrame:
+    """A Spark result on the driver, in the model's order, with the stored table's declared types."""
+    out = pl.from_arrow(frame.toArrow())
+    if table is None:
+        return out
+    schema = arrow_schema(table)
+    return pl.from_arrow(out.select([f.name for f in schema]).to_arrow().cast(schema))

@@ -118,10 +118,19 @@ def _regex_of(columns_node: exp.Expression) -> str:
 def _source_columns(source: exp.Expression, env: Mapping[str, list[str]], columns_of: ColumnsOf) -> list[str]:
     if isinstance(source, exp.Table):
         name = source.name
-        return list(env[name]) if name in env else list(columns_of(name))
-    if isinstance(source, exp.Subquery):
-        return _output_columns(source.this, env, columns_of)
-    raise RenderError(f"cannot tell the columns of {source.sql(dialect=SOURCE_DIALECT)}")
+        columns = list(env[name]) if name in env else list(columns_of(name))
+    elif isinstance(source, exp.Subquery):
+        columns = _output_columns(source.this, env, columns_of)
+    else:
+        raise RenderError(f"cannot tell the columns of {source.sql(dialect=SOURCE_DIALECT)}")
+    for pivot in source.args.get("pivots") or []:
+        if not pivot.args.get("unpivot"):
+            raise RenderError(f"PIVOT is not rendered: {pivot.sql(dialect=SOURCE_DIALECT)}")
+        # UNPIVOT (v FOR n IN (cols)): the other columns, then the name and value columns.
+        (field,) = pivot.args["fields"]
+        gone = {c.name for c in field.expressions}
+        columns = [c for c in columns if c not in gone] + [field.this.name, *(v.name for v in pivot.expressions)]
+    return columns
 
 
 def _sources(select: exp.Select) -> list[exp.Expression]:
@@ -178,7 +187,10 @@ def _expand_columns_in_select(select: exp.Select, env: Mapping[str, list[str]], 
         for column in matched:
             copy = projection.copy()
             target = next(copy.find_all(exp.Columns))
-            target.replace(exp.column(column, quoted=True))
+            if target is copy:  # a bare COLUMNS(...) projection: the column itself
+                copy = exp.column(column, quoted=True)
+            else:
+                target.replace(exp.column(column, quoted=True))
             if template is not None:
                 copy.set("alias", exp.to_identifier(template.replace("\\0", column), quoted=True))
             projections.append(copy)
@@ -207,8 +219,11 @@ def _union_by_name(union: exp.Union, env: Mapping[str, list[str]], columns_of: C
 
 
 def _unpivot(pivot: exp.Pivot, env: Mapping[str, list[str]], columns_of: ColumnsOf, alias) -> exp.Expression:
-    """DuckDB's ``UNPIVOT t ON cols INTO NAME n VALUE v`` -> ``SELECT * FROM t UNPIVOT (v FOR n IN (cols))``."""
+    """DuckDB's ``UNPIVOT t ON cols INTO NAME n VALUE v`` -> ``SELECT * FROM t UNPIVOT (v FOR n IN (cols))``
+    (in parentheses with ``alias`` as a FROM item; the SELECT alone when ``alias`` is False)."""
     source = pivot.this
+    if isinstance(source, exp.Subquery):  # UNPIVOT (SELECT ...) ON ...: the inner query first
+        source.set("this", _resolve(source.this, env, columns_of))
     available = _source_columns(source, env, columns_of)
     on: list[str] = []
     for item in pivot.expressions:
@@ -226,7 +241,27 @@ def _unpivot(pivot: exp.Pivot, env: Mapping[str, list[str]], columns_of: Columns
     )
     table = source.copy()
     table.set("pivots", [target])
-    return exp.Subquery(this=exp.select("*").from_(table), alias=alias)
+    select = exp.select("*").from_(table)
+    return select if alias is False else exp.Subquery(this=select, alias=alias)
+
+
+def _expand_unpivot_columns(source: exp.Expression, env: Mapping[str, list[str]], columns_of: ColumnsOf) -> None:
+    """``FROM x UNPIVOT (v FOR n IN (COLUMNS('re')))``: the IN list as the matching columns of x, in place."""
+    for pivot in source.args.get("pivots") or []:
+        for field in pivot.args.get("fields") or []:
+            if not any(isinstance(e, exp.Columns) for e in field.expressions):
+                continue
+            bare = source.copy()
+            bare.set("pivots", None)
+            available = _source_columns(bare, env, columns_of)
+            names: list[str] = []
+            for item in field.expressions:
+                if isinstance(item, exp.Columns):
+                    pattern = re.compile(_regex_of(item))
+                    names += [c for c in available if pattern.search(c) and c not in names]
+                else:
+                    names.append(item.name)
+            field.set("expressions", [exp.column(c, quoted=True) for c in names])
 
 
 def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
@@ -242,6 +277,15 @@ def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
         if name in ("to_days", "todays"):
             days = node.expressions if isinstance(node, exp.Anonymous) else [node.this]
             return exp.Anonymous(this="make_dt_interval", expressions=days)
+        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+            places = node.args["decimals"]
+            if not isinstance(places, exp.Literal):
+                # Spark's round takes a constant scale only; DuckDB's round(x, d) on a double is
+                # round(x * 10^d) / 10^d (both round half away from zero), a column d included.
+                scale = exp.Pow(this=exp.Literal.number(10), expression=places.copy())
+                scaled = exp.Round(this=exp.Mul(this=_wrapped(node.this.copy()), expression=scale.copy()))
+                return exp.Paren(this=exp.Div(this=scaled, expression=scale))
+            return node
         if isinstance(node, exp.RegexpFullMatch) or name == "regexp_full_match":
             value, pattern = (
                 (node.this, node.expression) if not isinstance(node, exp.Anonymous) else tuple(node.expressions)
@@ -272,6 +316,11 @@ def _resolve(query: exp.Expression, env: dict[str, list[str]], columns_of: Colum
                 rewritten.set("with_", with_)
             return rewritten
         return query
+    if isinstance(query, exp.Pivot) and query.args.get("unpivot"):  # a bare UNPIVOT statement (a CTE's body)
+        rewritten = _unpivot(query, local, columns_of, False)
+        if with_ is not None:
+            rewritten.set("with_", with_)
+        return rewritten
     if isinstance(query, exp.Select):
         for source in _sources(query):
             if (
@@ -280,8 +329,10 @@ def _resolve(query: exp.Expression, env: dict[str, list[str]], columns_of: Colum
                 and source.this.args.get("unpivot")
             ):
                 source.replace(_unpivot(source.this, local, columns_of, source.args.get("alias")))
-            elif isinstance(source, exp.Subquery):
+                continue
+            if isinstance(source, exp.Subquery):
                 source.set("this", _resolve(source.this, local, columns_of))
+            _expand_unpivot_columns(source, local, columns_of)
         _expand_columns_in_select(query, local, columns_of)
     return query
 
@@ -303,11 +354,18 @@ def render(
 
 
 def table_columns(ddl: str) -> dict[str, list[tuple[str, str]]]:
-    """table -> [(column, DuckDB type)] from sql/warehouse/tables.sql (CREATE TABLE and ADD COLUMN)."""
+    """table -> [(column, DuckDB type)] from sql/warehouse/tables.sql (CREATE TABLE, CREATE TABLE AS a
+    copy of another's columns, and ADD COLUMN)."""
     tables: dict[str, list[tuple[str, str]]] = {}
     for statement in sqlglot.parse(ddl, read=SOURCE_DIALECT):
         if isinstance(statement, exp.Create) and str(statement.args.get("kind")).upper() == "TABLE":
             schema = statement.this
+            copied = statement.expression
+            if isinstance(copied, exp.Select):  # CREATE TABLE t AS SELECT * FROM other LIMIT 0: other's columns
+                if not (copied.is_star and isinstance(copied.args["from_"].this, exp.Table)):
+                    raise RenderError(f"cannot tell the columns of {statement.sql(dialect=SOURCE_DIALECT)}")
+                tables[schema.name] = list(tables[copied.args["from_"].this.name])
+                continue
             tables[schema.this.name] = [
                 (c.name, c.args["kind"].sql(dialect=SOURCE_DIALECT))
                 for c in schema.expressions

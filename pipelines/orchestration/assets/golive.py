@@ -14,7 +14,7 @@ from pipelines.orchestration.assets.contracts import contract_verdict
 from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import monthly
 from pipelines.orchestration.progress import step_done
-from pipelines.orchestration.resources import MdqSettings
+from pipelines.orchestration.resources import EngineResource, MdqSettings
 from schemas.outputs import GoliveRows
 
 CHECKS = [
@@ -44,14 +44,19 @@ CHECKS = [
     description="Parallel-run extracts reconciled with the system of record pregnancy by pregnancy: "
     "golive-YYYY-MM.csv (header only in a month without a parallel run).",
 )
-def golive(context: dg.AssetExecutionContext, mdq: MdqSettings):
+def golive(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: EngineResource):
     rules = load_rules()
     max_share = float(rules.get("golive", {}).get("max_lost_share", 0))
     titles = {m["id"]: m["title"] for m in rules["measures"]}
     verdicts = []
     for month in context.partition_keys:
-        with connect(mdq.warehouse_file) as con:
-            frame = compute_golive(con, month)
+        if engine.spark:
+            from pipelines.golive.spark_reconcile import compute_golive_spark
+
+            frame = compute_golive_spark(mdq.warehouse_file, month)
+        with connect(mdq.warehouse_file, read_only=engine.spark) as con:
+            if not engine.spark:
+                frame = compute_golive(con, month)
             if selected(context, "golive", "golive_contract"):
                 verdicts.append(contract_verdict(con, "golive", "golive", GoliveRows, month))
         path = write_golive_csv(frame, mdq.out_dir, month)
