@@ -129,7 +129,8 @@ def run(args: argparse.Namespace) -> dict:
     from pipelines.orchestration.progress import listening
 
     work = args.work or Path(tempfile.mkdtemp(prefix=f"mdq-{args.engine}-"))
-    shutil.rmtree(work, ignore_errors=True)
+    for fresh in ("dagster", "out"):
+        shutil.rmtree(work / fresh, ignore_errors=True)
     (work / "dagster").mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", work / "dagster" / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(work / "dagster")
@@ -137,7 +138,10 @@ def run(args: argparse.Namespace) -> dict:
         os.environ["MDQ_LAYOUTS"] = str(args.layouts.resolve())
     os.environ.setdefault("MDQ_PSEUDONYM_KEY", "bench-key-not-secret-0123456789")
     os.environ.setdefault("MDQ_SPARK_MASTER", "local[2]")
-    warehouse = work / ("warehouse" if args.engine == "spark" else "mdq.duckdb")
+    # A warehouse given is run on as it is (a scale test's history); else a fresh one in --work.
+    warehouse = args.warehouse or work / ("warehouse" if args.engine == "spark" else "mdq.duckdb")
+    if not args.warehouse:
+        shutil.rmtree(warehouse, ignore_errors=True) if warehouse.is_dir() else warehouse.unlink(missing_ok=True)
     argv = ["run", "--from", args.first, "--to", args.last, "--engine", args.engine, "--landing", str(args.landing)]
     argv += ["--warehouse", str(warehouse), "--out", str(work / "out")]
     steps: dict[str, float] = defaultdict(float)
@@ -187,6 +191,7 @@ def main() -> int:
     parser.add_argument("--landing", type=Path)
     parser.add_argument("--layouts", type=Path)
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--warehouse", type=Path, help="run on this warehouse as it is (default: a fresh one)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     result = jvm_cost() if args.jvm else run(args)
