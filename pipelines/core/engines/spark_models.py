@@ -35,6 +35,10 @@ def spark_frame(spark, frame: pl.DataFrame):
             for f in table.schema
         ]
     )
+    if table.num_rows == 0:  # Spark Connect infers no schema from no rows: give it
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        return spark.createDataFrame(table.cast(schema), schema=from_arrow_schema(schema))
     return spark.createDataFrame(table.cast(schema))
 
 

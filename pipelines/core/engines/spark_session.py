@@ -63,18 +63,23 @@ def spark_session() -> SparkSession:
         # first python3 on PATH; a cluster sets PYSPARK_PYTHON to its own environment's.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder = SparkSession.builder.appName("maternity-dq")
-        builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
+        connect = master.startswith("sc://")
+        builder = builder.remote(master) if connect else builder.master(master)
         for key, value in CONFIG.items():
-            builder = builder.config(key, value)
-        logging = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
-        builder = builder.config("spark.driver.extraJavaOptions", logging).config(
-            "spark.executor.extraJavaOptions", logging
-        )
+            # A Spark Connect session sets the SQL settings only: the server's JVM, UI and
+            # logging are its own (docs/performance.md, "A national deployment").
+            if not connect or key.startswith("spark.sql."):
+                builder = builder.config(key, value)
+        if not connect:
+            logging = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
+            builder = builder.config("spark.driver.extraJavaOptions", logging).config(
+                "spark.executor.extraJavaOptions", logging
+            )
         # PySpark warns that it does not support pandas 3 in every Python worker; the project uses
         # only its SQL and Arrow paths (not pandas-on-Spark), which its own tests cover.
         os.environ.setdefault("PYTHONWARNINGS", PANDAS3_WARNING_FILTER)
         driver_memory = os.environ.get("MDQ_SPARK_DRIVER_MEMORY")
-        if driver_memory:
+        if driver_memory and not connect:
             builder = builder.config("spark.driver.memory", driver_memory)
         try:
             _SESSION = builder.getOrCreate()
