@@ -138,7 +138,7 @@ def test_the_declared_tables_include_columns_added_later():
 def test_every_model_in_sql_renders_for_spark():
     """Any model in sql/ (a new stage's too) renders without a hand-written copy."""
     from pipelines.core.config import load_layouts, load_rules
-    from pipelines.core.engines.sql_render import _output_columns
+    from pipelines.core.engines.sql_columns import output_columns
     from pipelines.core.warehouse import rule_tables, rule_variables
 
     rules, layouts = load_rules(), load_layouts()
@@ -154,8 +154,8 @@ def test_every_model_in_sql_renders_for_spark():
             tree = sqlglot.parse_one(render(model.read_text(), variables, columns_of, dialect="duckdb"), read="duckdb")
             ctes: dict[str, list[str]] = {}
             for cte in tree.args["with_"].expressions if tree.args.get("with_") else []:
-                ctes[cte.alias] = _output_columns(cte.this, ctes, columns_of)
-            return _output_columns(tree, ctes, columns_of)
+                ctes[cte.alias] = output_columns(cte.this, ctes, columns_of)
+            return output_columns(tree, ctes, columns_of)
         return ["postcode"]  # a relation the caller registers (the gate's _gate_postcodes)
 
     models = [p for p in SQL_DIR.rglob("*.sql") if p.parent.name not in ("macros", "warehouse")]
