@@ -19,6 +19,7 @@ from pipelines.scorecard.charts import pct
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import IMD_LEAST_DEPRIVED, IMD_MOST_DEPRIVED
 from pipelines.scorecard.labels import slug
+from pipelines.scorecard.secondary import withheld_frames
 
 # In the order the page shows them; ethnic category last, folded away (it has the most groups).
 TABLE_BREAKDOWNS = ("imd_quintile", "imd_decile", "ethnic_group", "ethnic_category")
@@ -38,6 +39,7 @@ DEGENERATE_WHY = {
     "ethnic_category": "an invalid category is its own group, so the breakdown only restates the measure",
 }
 _INT = pl.Int64
+KEY = ["org_code", "breakdown", "group", "measure_id"]
 
 
 @dataclass
@@ -109,7 +111,7 @@ def breakdown_tables(
     orders["ethnic_category"] = [str(c) for c in eth["valid_codes"]]
     rows = (
         current.filter(pl.col("breakdown").is_in(TABLE_BREAKDOWNS), pl.col("org_code").is_in(orgs))
-        .select("org_code", "breakdown", "group", "measure_id", "numerator", "denominator", "rate", "degenerate")
+        .select(*KEY, "numerator", "denominator", "degenerate")
         .unique(["org_code", "breakdown", "group", "measure_id"], keep="last", maintain_order=True)
     )
 
@@ -144,6 +146,20 @@ def breakdown_tables(
                     shown_cols["col"].append(col)
                     shown_cols["tick"].append(ticks[i])
 
+    # Secondary suppression: figures withheld so that the shown ones cannot pin a hidden count.
+    withheld_cells, withheld_groups = withheld_frames(
+        rows,
+        current.filter(pl.col("breakdown") == "overall", pl.col("org_code").is_in(orgs)),
+        {key: {c["id"] for c in columns} for key, (columns, _) in layout.items()},
+        policy,
+        rules,
+    )
+    rows = (
+        rows.join(withheld_cells.with_columns(cell_withheld=pl.lit(True)), on=KEY, how="left")
+        .join(withheld_groups.with_columns(group_withheld=pl.lit(True)), on=KEY[:3], how="left")
+        .with_columns(pl.col("cell_withheld", "group_withheld").fill_null(False))
+    )
+
     # Each group's place: groups in the page's order, numbered across breakdowns; and its label.
     keyed = sorted(
         rows.select("breakdown", "group").unique().iter_rows(),
@@ -169,12 +185,26 @@ def breakdown_tables(
         .alias("m"),
         "numerator",
         "denominator",
-        "rate",
+        "cell_withheld",
+        "group_withheld",
         stored=pl.lit(True),
     )
-    groups = keyed_rows.group_by("o", "b", "place").agg(women=pl.col("denominator").max())
+    groups = keyed_rows.group_by("o", "b", "place").agg(
+        women=pl.col("denominator").max(), group_withheld=pl.col("group_withheld").any()
+    )
     women = groups["women"].drop_nulls().unique()
-    rates = keyed_rows["rate"].drop_nulls().unique()
+    # A shown rate comes from the rounded counts (disclosure.py): formatted once per distinct pair.
+    keyed_rows = keyed_rows.with_columns(
+        shown=policy.rate_shown_expr() & ~pl.col("cell_withheld") & ~pl.col("group_withheld"),
+        rn=policy.rounded_expr("numerator"),
+        rd=policy.rounded_expr("denominator"),
+    )
+    pairs = keyed_rows.filter("shown").select("rn", "rd").unique()
+    texts = [(policy.rate_text(n, d), policy.rate_percent(n, d)) for n, d in pairs.iter_rows()]
+    rate_texts = pairs.with_columns(
+        rate_text=pl.Series([_html(t) for t, _ in texts], dtype=pl.String),
+        bar=pl.Series([f"{p:.1f}" for _, p in texts], dtype=pl.String),
+    )
 
     # The cells: every group x shown measure, whether or not a row is stored for it.
     cells = (
@@ -185,24 +215,20 @@ def breakdown_tables(
             on=["o", "b"],
         )
         .join(keyed_rows.lazy().drop("b"), on=["o", "place", "m"], how="left")
-        .join(
-            _lookup("rate_text", rates, [_html(f"{r * 100:.1f}") for r in rates.to_list()]).lazy(),
-            on="rate",
-            how="left",
-        )
+        .join(rate_texts.lazy(), on=["rn", "rd"], how="left")
         .select(
             "o",
             "place",
             "col",
             cell=pl.when(pl.col("stored").is_null())
             .then(pl.lit('<td class="rc">–</td>'))
-            .when(policy.rate_shown_expr() & pl.col("rate").is_not_null())
+            .when(pl.col("shown") & pl.col("rate_text").is_not_null())
             .then(
                 pl.concat_str(
                     pl.lit('<td class="rc">'),
                     pl.col("rate_text"),
-                    pl.lit('%<span class="bar" aria-hidden="true"><i style="width:'),
-                    pl.col("rate_text"),
+                    pl.lit('<span class="bar" aria-hidden="true"><i style="width:'),
+                    pl.col("bar"),
                     pl.lit('%"></i>'),
                     pl.col("tick"),
                     pl.lit("</span></td>"),
@@ -231,7 +257,9 @@ def breakdown_tables(
                 pl.lit('<tr><th scope="row">'),
                 pl.col("label"),
                 pl.lit('</th><td class="num">'),
-                pl.col("women_text").fill_null(_html(policy.count(None))),
+                pl.when(pl.col("group_withheld"))
+                .then(pl.lit(_html(policy.symbol)))
+                .otherwise(pl.col("women_text").fill_null(_html(policy.count(None)))),
                 pl.lit("</td>"),
                 pl.col("cell").fill_null(""),
                 pl.lit("</tr>\n"),

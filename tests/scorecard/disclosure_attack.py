@@ -7,8 +7,10 @@ the numerator, or the complement (denominator - numerator), in 1 to 7.
 
 What the reader knows, per Trust (nothing here is read from the code under test or its rules file):
 
-* each group's women booked as shown: `0` is exactly 0; `*` is 1 to 7; any other figure k is a
-  count rounded to the nearest 5, so k - 2 to k + 2, and at least 8 (1 to 7 would be `*`);
+* each group's women booked as shown: `0` is exactly 0; any other figure k is a count rounded to
+  the nearest 5, so k - 2 to k + 2, and at least 8 (1 to 7 would be `*`); `*` is 1 to 7 or, since
+  #14, a count withheld so that another cannot be worked out: the reader cannot tell which, so it
+  is any count from 1 up (`starred_max`: 7 plays the reader who takes every `*` for 1 to 7);
 * each rate as shown. A rate with one decimal ("69.2%") is n / d to 0.1%, as the page showed it
   before #14. A whole-per-cent rate is the page's stated rule since #14: the rounded numerator over
   the rounded denominator, "<1%" or ">99%" where that rounds to 0 or 100 but is neither, "0%" or
@@ -188,11 +190,11 @@ def _round5(x: int) -> int:
     return (x * 2 + 5) // 10 * 5  # nearest 5, halves up (2.5 -> 5)
 
 
-def women_candidates(text: str, total: int) -> int:
+def women_candidates(text: str, total: int, starred_max: int | None = None) -> int:
     if text == "0":
         return 1
     if text == "*":
-        return _interval(1, min(7, total))
+        return _interval(1, min(starred_max or total, total))
     if text in ("–", ""):
         return _interval(0, total)
     k = int(text.replace(",", ""))
@@ -255,17 +257,27 @@ def sum_equal(terms: list[int], target: int) -> tuple[list[int], int]:
     for i in range(k - 1, -1, -1):
         suffix[i] = _sumset(suffix[i + 1], terms[i])
     target &= prefix[k]
+    if not target:
+        return [0] * k, 0
+    top = target.bit_length() - 1
+    flipped = _reverse(target, top)  # {top - t}
     new = []
     for i, t in enumerate(terms):
+        # v fits when v = t' - s for some t' in target and s in the others' sums: {top - (top - t' + s)}
         others = _sumset(prefix[i], suffix[i + 1])
-        new.append(_bits(v for v in _values(t) if (target >> v) & others))
+        new.append(t & _reverse(_sumset(flipped, others) & _interval(0, top), top))
     return new, target
 
 
 def _reverse(bits: int, d: int) -> int:
     """{d - v : v in bits, 0 <= v <= d}."""
-    bits &= _interval(0, d)
-    return int(format(bits, f"0{d + 1}b")[::-1], 2) if bits else 0
+    bits &= (1 << (d + 1)) - 1
+    if not bits:
+        return 0
+    lo, hi = (bits & -bits).bit_length() - 1, bits.bit_length() - 1
+    if bits >> lo == (1 << (hi - lo + 1)) - 1:  # an interval: most cells' are
+        return ((1 << (hi - lo + 1)) - 1) << (d - hi)
+    return int(format(bits, f"0{d + 1}b")[::-1], 2)
 
 
 @dataclass
@@ -285,7 +297,9 @@ class TrustModel:
     """One Trust's unknowns: group sizes d[(breakdown, group)] and cells[(breakdown, group, measure)] =
     {d: n-bits}, with the shown figures and the totals as constraints."""
 
-    def __init__(self, org: str, total: int, totals: dict[str, int], shown: list[Shown]):
+    def __init__(
+        self, org: str, total: int, totals: dict[str, int], shown: list[Shown], starred_max: int | None = None
+    ):
         self.org, self.total, self.totals = org, total, totals
         self.women: dict[tuple[str, str], str] = {}
         self.d: dict[tuple[str, str], int] = {}
@@ -295,7 +309,7 @@ class TrustModel:
             for group, women, rates in s.groups:
                 key = (s.breakdown, group)
                 self.women[key] = women
-                self.d[key] = women_candidates(women, total)
+                self.d[key] = women_candidates(women, total, starred_max)
                 texts = dict(zip(s.measures, rates, strict=True))
                 for m in self.measures:
                     text = texts.get(m, "*")
@@ -311,10 +325,10 @@ class TrustModel:
         for b in BREAKDOWNS:
             if self._groups(b):
                 eqs.append(([(b, g) for g in self._groups(b)], None))
-        for g in self._groups("imd_quintile"):
+        for g in self._groups("imd_quintile") if self._groups("imd_decile") else []:
             kids = [str(2 * int(g) - 1), str(2 * int(g))] if g != NOT_KNOWN else [NOT_KNOWN]
             eqs.append(([("imd_decile", k) for k in kids if ("imd_decile", k) in self.d], ("imd_quintile", g)))
-        for g in self._groups("ethnic_group"):
+        for g in self._groups("ethnic_group") if self._groups("ethnic_category") else []:
             kids = [c for c in self._groups("ethnic_category") if ETHNIC_GROUP_OF.get(c, NOT_KNOWN) == g]
             eqs.append(([("ethnic_category", c) for c in kids], ("ethnic_group", g)))
         return eqs
@@ -397,14 +411,16 @@ class TrustModel:
         return out
 
 
-def attack(page: str, titles: dict[str, str], totals: dict[str, dict[str, int]]) -> list[Leak]:
+def attack(
+    page: str, titles: dict[str, str], totals: dict[str, dict[str, int]], starred_max: int | None = None
+) -> list[Leak]:
     """Every leak on the page. titles: measure title -> id; totals: org -> measure id -> exact
     Trust numerator (overall)."""
     booked = women_booked(page)
     shown = breakdown_tables(page, titles)
     leaks = []
     for org in sorted({s.org for s in shown}):
-        model = TrustModel(org, booked[org], totals[org], [s for s in shown if s.org == org])
+        model = TrustModel(org, booked[org], totals[org], [s for s in shown if s.org == org], starred_max)
         model.solve()
         leaks.extend(model.leaks())
     return leaks

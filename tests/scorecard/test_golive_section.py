@@ -190,9 +190,9 @@ def test_the_section_renders_accessibly_in_a_browser(golive_landing, tmp_path):
     from pipelines.golive import compute_golive
     from pipelines.measures.compute import compute_measures
     from pipelines.scorecard import write_scorecard
-    from tests.conftest import load
+    from tests.conftest import AXE, load
     from tests.scorecard.cdp import Browser, find_chromium
-    from tests.scorecard.test_scorecard_browser import AXE, AXE_RUN
+    from tests.scorecard.test_scorecard_browser import AXE_RUN
 
     chromium = find_chromium()
     if chromium is None:
