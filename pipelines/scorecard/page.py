@@ -17,9 +17,9 @@ from pipelines.scorecard.data import ScorecardData, TrustStatus
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import sentence, widest_gaps
 from pipelines.scorecard.labels import COMPLETENESS_LABEL, href, month_label, months_span, run_time, slug
-from pipelines.scorecard.spc import LIMIT_FACTOR, MR_SCREEN_FACTOR, RUN_LENGTH, TREND_LENGTH
+from pipelines.scorecard.spc import BASELINE_POINTS, LIMIT_FACTOR, MR_SCREEN_FACTOR, RUN_LENGTH, TREND_LENGTH
 from pipelines.scorecard.tiles import Tile, tiles
-from pipelines.scorecard.trends import Trend, trend
+from pipelines.scorecard.trends import Trend, process_changes, trend
 
 
 @dataclass
@@ -82,8 +82,10 @@ def build_page(
     data_docs: Path | None,
     worklists: dict[str, Path] | None,
     run_started: datetime | None,
+    history: pl.DataFrame | None = None,
 ) -> dict:
-    """The template's context for the month."""
+    """The template's context for the month. history: the before/after view of the Trusts that changed
+    system of record (pipelines/golive), whose change months restart the trend charts' limits."""
     policy = DisclosurePolicy.from_rules(rules)
     measures = list(rules["measures"])
     gated = [m for m in measures if m.get("gated")]
@@ -96,6 +98,7 @@ def build_page(
     # Every Trust's tables and finding at once, from the month's rows.
     tables = breakdown_tables(current, orgs, measures, degenerate, policy, rules)
     gaps = widest_gaps(current, degenerate, policy, not_known, [m["id"] for m in measures])
+    changes = process_changes(history) if history is not None else {}
     trusts = []
     for trust in data.trusts:
         org = trust.org_code
@@ -119,7 +122,7 @@ def build_page(
                 finding=sentence(gaps.get(org), titles, policy)
                 if trust.bookings
                 else "No bookings were loaded for this month, so there is nothing to compare.",
-                trends=[trend(data, trust, m) for m in gated],
+                trends=[trend(data, trust, m, changes.get(org)) for m in gated],
                 tables=by_group,
                 category_table=category if category.groups else None,
                 worklist_href=href(worklist, out_dir) if worklist else None,
@@ -175,7 +178,13 @@ def build_page(
         "footnote": policy.footnote,
         "policy": policy,
         "not_known": not_known,
-        "spc": {"limit": LIMIT_FACTOR, "screen": MR_SCREEN_FACTOR, "run": RUN_LENGTH, "trend": TREND_LENGTH},
+        "spc": {
+            "limit": LIMIT_FACTOR,
+            "screen": MR_SCREEN_FACTOR,
+            "run": RUN_LENGTH,
+            "trend": TREND_LENGTH,
+            "baseline": BASELINE_POINTS,
+        },
         "legend": {
             "common": charts.legend_shape("common"),
             "improvement": charts.legend_shape("improvement"),
