@@ -15,14 +15,12 @@ from typing import Any
 import polars as pl
 from markupsafe import Markup, escape
 
+from pipelines.scorecard.cells import TABLE_BREAKDOWNS, BreakdownCells, breakdown_cells
 from pipelines.scorecard.charts import pct
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import IMD_LEAST_DEPRIVED, IMD_MOST_DEPRIVED
 from pipelines.scorecard.labels import slug
-from pipelines.scorecard.secondary import withheld_frames
 
-# In the order the page shows them; ethnic category last, folded away (it has the most groups).
-TABLE_BREAKDOWNS = ("imd_quintile", "imd_decile", "ethnic_group", "ethnic_category")
 BREAKDOWN_TITLES = {
     "imd_quintile": "IMD quintile",
     "imd_decile": "IMD decile",
@@ -39,7 +37,6 @@ DEGENERATE_WHY = {
     "ethnic_category": "an invalid category is its own group, so the breakdown only restates the measure",
 }
 _INT = pl.Int64
-KEY = ["org_code", "breakdown", "group", "measure_id"]
 
 
 @dataclass
@@ -99,35 +96,28 @@ def breakdown_tables(
     degenerate: dict[str, set[str]],
     policy: DisclosurePolicy,
     rules: dict[str, Any],
+    cells: BreakdownCells | None = None,
 ) -> dict[str, list[BTable]]:
     """Per org, its four tables in TABLE_BREAKDOWNS order (a table without rows has groups == 0).
 
-    `current` holds the month's measure rows (data.MEASURE_SCHEMA), any breakdowns. A measure is left
-    out of a table when the rules call that breakdown degenerate for it or a stored row flags it."""
+    `current` holds the month's measure rows (data.MEASURE_SCHEMA), any breakdowns; `cells`, what
+    cells.breakdown_cells makes of them (made here when not given)."""
     eth = rules["ethnic_category"]
     not_known = eth["not_known_group"]
     code_groups = {str(c): g for g, codes in eth["groups"].items() for c in codes}
     orders = {b: list(eth["groups"]) for b in TABLE_BREAKDOWNS}
     orders["ethnic_category"] = [str(c) for c in eth["valid_codes"]]
-    rows = (
-        current.filter(pl.col("breakdown").is_in(TABLE_BREAKDOWNS), pl.col("org_code").is_in(orgs))
-        .select(*KEY, "numerator", "denominator", "degenerate")
-        .unique(["org_code", "breakdown", "group", "measure_id"], keep="last", maintain_order=True)
-    )
+    cells = cells or breakdown_cells(current, orgs, measures, degenerate, policy, rules)
+    rows = cells.rows
 
     # Which measures each table shows, in the rules file's order.
-    flagged: dict[tuple[str, str], set[str]] = {}
-    for key in rows.filter(pl.col("degenerate")).select("org_code", "breakdown", "measure_id").iter_rows():
-        flagged.setdefault(key[:2], set()).add(key[2])
-    by_rules = {b: {m["id"] for m in measures if b in degenerate.get(m["id"], set())} for b in TABLE_BREAKDOWNS}
     ticks = [_tick(float(m["threshold"])) if m.get("gated") else "" for m in measures]
     present = set(rows.select("org_code", "breakdown").unique().iter_rows())
     layout: dict[tuple[str, str], tuple[list[dict[str, Any]], list[str]]] = {}
     shown_cols: dict[str, list] = {"o": [], "b": [], "m": [], "col": [], "tick": []}
     for o, org in enumerate(orgs):
         for b, breakdown in enumerate(TABLE_BREAKDOWNS):
-            left = by_rules[breakdown] | flagged.get((org, breakdown), set())
-            shown = [(i, m) for i, m in enumerate(measures) if m["id"] not in left]
+            shown, left_out = cells.columns[(org, breakdown)]
             columns = [
                 {
                     "id": m["id"],
@@ -137,7 +127,7 @@ def breakdown_tables(
                 }
                 for _, m in shown
             ]
-            layout[(org, breakdown)] = (columns, [m["title"] for m in measures if m["id"] in left])
+            layout[(org, breakdown)] = (columns, left_out)
             if (org, breakdown) in present:
                 for col, (i, _) in enumerate(shown):
                     shown_cols["o"].append(o)
@@ -145,20 +135,6 @@ def breakdown_tables(
                     shown_cols["m"].append(i)
                     shown_cols["col"].append(col)
                     shown_cols["tick"].append(ticks[i])
-
-    # Secondary suppression: figures withheld so that the shown ones cannot pin a hidden count.
-    withheld_cells, withheld_groups = withheld_frames(
-        rows,
-        current.filter(pl.col("breakdown") == "overall", pl.col("org_code").is_in(orgs)),
-        {key: {c["id"] for c in columns} for key, (columns, _) in layout.items()},
-        policy,
-        rules,
-    )
-    rows = (
-        rows.join(withheld_cells.with_columns(cell_withheld=pl.lit(True)), on=KEY, how="left")
-        .join(withheld_groups.with_columns(group_withheld=pl.lit(True)), on=KEY[:3], how="left")
-        .with_columns(pl.col("cell_withheld", "group_withheld").fill_null(False))
-    )
 
     # Each group's place: groups in the page's order, numbered across breakdowns; and its label.
     keyed = sorted(
@@ -185,8 +161,8 @@ def breakdown_tables(
         .alias("m"),
         "numerator",
         "denominator",
-        "cell_withheld",
         "group_withheld",
+        "shown",
         stored=pl.lit(True),
     )
     groups = keyed_rows.group_by("o", "b", "place").agg(
@@ -195,7 +171,6 @@ def breakdown_tables(
     women = groups["women"].drop_nulls().unique()
     # A shown rate comes from the rounded counts (disclosure.py): formatted once per distinct pair.
     keyed_rows = keyed_rows.with_columns(
-        shown=policy.rate_shown_expr() & ~pl.col("cell_withheld") & ~pl.col("group_withheld"),
         rn=policy.rounded_expr("numerator"),
         rd=policy.rounded_expr("denominator"),
     )

@@ -103,8 +103,8 @@ def spc_svg(
     """The XmR chart as inline SVG (role=img, with <title> and <desc>). processes: (index of its
     first point, of its last, its XmR), one per process; each draws its own mean and limits over its
     own months only, and the labels on the right name the current (last) one's."""
-    width, height = 720, 250
-    left, right, top, bottom = 58, 118, 26, 40
+    width, height = 720, 290
+    left, right, top, bottom = 66, 118, 28, 44
     pw, ph = width - left - right, height - top - bottom
     n = max(len(points), 1)
     scale_values = [p.value for p in points if p.value is not None]

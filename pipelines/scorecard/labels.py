@@ -48,6 +48,11 @@ def href(target: Path, out_dir: Path) -> str:
     return quote(Path(rel).as_posix())
 
 
+def relative_name(target: Path, out_dir: Path) -> str:
+    """The path of target from out_dir, as words name it (a file for analysts, not a link)."""
+    return Path(os.path.relpath(Path(target).resolve(), Path(out_dir).resolve())).as_posix()
+
+
 def months_span(months: list[str]) -> str:
     """'3 months: April 2025 to June 2025', naming any month missing in between."""
     if not months:
