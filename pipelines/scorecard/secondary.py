@@ -166,6 +166,8 @@ def _next_withheld(rows, women, numerators, shown_measures, policy, parent_of, c
                         terms = [(1, nc_var[k][i]) for k in keys[:-1]] + [(-1, nc_var[keys[-1]][i])]
                         reader.equation(terms, 0)
     reader.propagate()
+    if any(lo > hi for lo, hi in zip(reader.lo, reader.hi, strict=True)):
+        return None  # the stored rows do not add up (no reader could see such a page): nothing to reason on
 
     starred_groups = {k for k, d in exact_d.items() if policy.suppressed(d) or k in groups}
 

@@ -64,12 +64,12 @@ def change_words(org: str, rows: pl.DataFrame, gated: list[dict[str, Any]]) -> l
 def failing_words(tile: Tile, threshold: str, row: MeasureRow | None, complete: bool) -> str:
     """Why a gated measure fails: its split, largest reason first (tiles.split_words)."""
     if not complete or row is None:
-        return f"{tile.title} fails: {tile.note or 'no data for the month'}"
+        return f"{tile.title}: {tile.note or 'fails: no data for the month.'}"
     lacking = row.denominator - row.numerator
     why = f": {tile.split}" if tile.split else ""
     return (
         f"{tile.title} fails at {tile.rate} against the {threshold} threshold: {row.numerator:,} of "
-        f"{row.denominator:,} women booked have one, and {lacking:,} do not{why}."
+        f"{row.denominator:,} women booked have one, and {lacking:,} {'does' if lacking == 1 else 'do'} not{why}."
     )
 
 
@@ -105,7 +105,7 @@ def todo_words(trust: TrustStatus, failing: list[Tile], worklist: str | None) ->
         else "the month's worklist (mdq writes one per Trust beside the scorecard)"
     )
     return (
-        f"To do: fix the records at source. {named.capitalize()} names each record failing a gated "
+        f"To do: fix the records at source. {named[:1].upper()}{named[1:]} names each record failing a gated "
         "measure by file and line, with the value as typed and why it fails."
     )
 

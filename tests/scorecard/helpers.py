@@ -78,7 +78,7 @@ def text_of(fragment: str) -> str:
 
 def element(page: str, tag: str, **attrs: str) -> str:
     """The first <tag ...attrs...>...</tag> (no nesting of the same tag inside)."""
-    conditions = "".join(rf'(?=[^>]*\b{k.replace("_", "-")}="{re.escape(v)}")' for k, v in attrs.items())
+    conditions = "".join(rf'(?=[^>]*\b{k.rstrip("_").replace("_", "-")}="{re.escape(v)}")' for k, v in attrs.items())
     match = re.search(rf"<{tag}\b{conditions}[^>]*>(.*?)</{tag}>", page, flags=re.DOTALL)
     assert match, f"no <{tag}> with {attrs}"
     return match.group(1)

@@ -1,4 +1,4 @@
-"""The breakdown tables and the findings, built for every Trust at once from a frame of measure rows.
+"""The breakdown tables, built for every Trust at once from a frame of measure rows.
 
 The rows are made up here, and every expected cell is worked out by hand in the comments: the
 page's HTML for these tables is written by breakdowns.py (not the template), so this is where its
@@ -13,7 +13,6 @@ import pytest
 from pipelines.scorecard.breakdowns import breakdown_tables
 from pipelines.scorecard.data import MeasureRow, measure_frame
 from pipelines.scorecard.disclosure import DisclosurePolicy
-from pipelines.scorecard.findings import widest_gap, widest_gaps
 
 MSDS = DisclosurePolicy(suppress_min=1, suppress_max=7, symbol="*", round_to=5, footnote="")
 RULES = {
@@ -179,36 +178,3 @@ def test_rate_shown_on_a_frame(numerator, denominator, shown):
         schema={"numerator": pl.Int64, "denominator": pl.Int64},
     )
     assert frame.select(MSDS.rate_shown_expr()).item() is shown
-
-
-def test_widest_gaps_per_trust_at_once():
-    rows = [
-        # X: ethnic group gap 20 points (60% vs 80%), IMD quintile gap 10 points: the ethnic one is widest
-        row("X", "P", "imd_quintile", "1", 70, 100),
-        row("X", "P", "imd_quintile", "5", 80, 100),
-        row("X", "P", "ethnic_group", "White", 80, 100),
-        row("X", "P", "ethnic_group", "Black", 60, 100),
-        row("X", "P", "ethnic_group", "Not known", 0, 100),  # left out
-        # Y: quintiles 2 and 4 tie at 90%, quintile 3 at 50%; equal gaps of measures later in the order
-        # do not replace the first one found
-        row("Y", "G", "imd_quintile", "3", 50, 100),
-        row("Y", "G", "imd_quintile", "2", 90, 100),
-        row("Y", "G", "imd_quintile", "4", 90, 100),
-        row("Y", "P", "imd_quintile", "3", 50, 100),
-        row("Y", "P", "imd_quintile", "4", 90, 100),
-        # Z: only one comparable group (the other is suppressed): no gap
-        row("Z", "P", "ethnic_group", "White", 80, 100),
-        row("Z", "P", "ethnic_group", "Black", 3, 6),
-    ]
-    gaps = widest_gaps(measure_frame(rows), {}, MSDS, "Not known", ["G", "P"])
-    assert set(gaps) == {"X", "Y"}
-    x = gaps["X"]
-    assert (x.measure_id, x.breakdown, x.low.group, x.high.group) == ("P", "ethnic_group", "Black", "White")
-    assert x.points == pytest.approx(20.0)
-    assert x.low == rows[3] and x.high == rows[2]
-    y = gaps["Y"]
-    # low: lowest (rate, group) = quintile 3; high: highest (rate, group) = quintile 4 (ties on rate go by group)
-    assert (y.measure_id, y.low.group, y.high.group) == ("G", "3", "4")
-    # the list form gives the same answer for one Trust's rows
-    assert widest_gap([r for r in rows if r.org_code == "Y"], {}, MSDS, "Not known", ["G", "P"]) == y
-    assert widest_gap([r for r in rows if r.org_code == "Z"], {}, MSDS, "Not known", ["G", "P"]) is None

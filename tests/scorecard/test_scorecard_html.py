@@ -18,7 +18,6 @@ from pipelines.measures.worklists import write_worklists
 from pipelines.scorecard import write_scorecard
 from pipelines.scorecard.data import MeasureRow
 from pipelines.scorecard.disclosure import DisclosurePolicy
-from pipelines.scorecard.findings import sentence, widest_gap
 from tests.scorecard.helpers import (
     APRIL,
     MAY,
@@ -114,7 +113,9 @@ def test_failing_trusts_are_said_to_fail_in_words(may):
     page, _ = may
     summary = text_of(element(page, "section", id="summary"))
     assert "0 of 3 Trusts pass every gated measure in May 2025" in summary
-    assert "RKB fails valid postcode and valid ethnic category" in summary
+    assert (
+        "RKB fails valid postcode (16.7%, threshold 95%) and valid ethnic category (66.7%, threshold 80%)." in summary
+    )
     assert summary.count("Fail:") == 6
 
 
@@ -132,7 +133,10 @@ def test_breakdown_counts_are_suppressed(may):
     # measures.md: NHS England's publication practice for MSDS, stated on the page
     assert (
         "Counts from 1 to 7 are shown as * and other counts are rounded to the nearest 5, following NHS "
-        "England's publication practice for MSDS; rates from suppressed counts are not shown."
+        "England's publication practice for MSDS. A rate in a breakdown is worked out from the rounded counts, "
+        "to the whole per cent, and is shown only when neither the women with the item nor the women without "
+        "it number 1 to 7; a * may also stand for a figure withheld so that a count from 1 to 7 cannot be "
+        "worked out from the others."
     ) in footnote
     assert "not suppressed" in footnote
 
@@ -210,7 +214,7 @@ def test_method_notes(may):
     assert "English Indices of Deprivation 2025 (areas: LSOA code (2021))" in notes
     assert "Months stored: 2 months: April 2025 to May 2025" in notes
     assert "Scorecard run started: 10 June 2025, 06:00:00 UTC" in notes
-    assert f'href="measures-{MAY}.csv"' in page
+    assert f"measures-{MAY}.csv" in notes and f'href="measures-{MAY}.csv"' not in page
 
 
 def test_self_contained_no_external_references(may):
@@ -233,17 +237,27 @@ def test_deterministic_apart_from_the_run_time(two_months, tmp_path):
     assert strip.sub("", first) == strip.sub("", later)
 
 
-def test_links_to_data_docs_and_worklists_are_relative(two_months, tmp_path):
+def test_unsuppressed_files_are_named_not_linked(two_months, tmp_path):
+    """measures.md: the circulating page links to nothing that is not disclosure-controlled. The CSV
+    files, the worklists and the Data Docs are named for analysts, by their paths beside the page."""
     out = tmp_path / "out"
     docs = out / "data_docs"
     docs.mkdir(parents=True)
     (docs / "index.html").write_text("<html></html>")
     with connect(two_months) as con:
+        write_measures_csv(read_measures(con, MAY), out, MAY)
         worklists = write_worklists(con, MAY, out)
         page = write_scorecard(con, MAY, out, data_docs=docs, worklists=worklists).read_text(encoding="utf-8")
-    assert 'href="data_docs/index.html"' in page
+    assert {h[:1] for h in re.findall(r'href="([^"]*)"', page)} == {"#"}  # in-page anchors only
+    analysts = text_of(element(page, "div", class_="analysts"))
+    assert analysts.startswith("For analysts, not for circulation.")
+    for name in (f"measures-{MAY}.csv", f"dq-{MAY}.csv", "data_docs/index.html"):
+        assert name in analysts, name
     for org in ("RJC", "RKB", "RLT"):
-        assert f'href="worklists/worklist-{MAY}-{org}.csv"' in page
+        assert f"worklists/worklist-{MAY}-{org}.csv ({org}'s records to fix)" in analysts
+        assert f"The worklist worklists/worklist-{MAY}-{org}.csv (in the worklists folder" in text_of(
+            section(page, org)
+        )
 
 
 def test_a_missing_trust_is_shown_missing_and_failing(tmp_path):
@@ -306,22 +320,39 @@ def _row(measure, breakdown, group, numerator, denominator, degenerate=False):
 
 
 def test_worst_line_skips_degenerate_suppressed_and_not_known():
+    """From stored rows through the cells the tables show (cells.py) to the sentence. Valid ethnic
+    category by IMD quintile: 1: 40 of 100, 2: 1 of 6 (suppressed), 3: 90 of 100, 5: 94 of 100 (6
+    without: suppressed), Not known 10 of 100 (never compared); the Trust 235 of 406, p = 0.5788. Funnel limit for 100 women:
+    0.5788 - 3.0902 x sqrt(0.5788 x 0.4212 / 100) = 0.5788 - 0.1526 = 0.4262: quintile 1 (0.40) is
+    below it. Valid postcode by IMD (40 of 100 against 100 of 100) is degenerate: never a finding."""
+    from pipelines.scorecard.cells import breakdown_cells
+    from pipelines.scorecard.data import measure_frame
+    from pipelines.scorecard.findings import FindingRules, sentence, worst_groups
+
     policy = DisclosurePolicy(1, 7, "*", 5, "")
     rows = [
-        # degenerate: postcode validity by IMD (a 60-point gap that must not be reported)
+        _row(POSTCODE, "overall", "overall", 300, 406),
         _row(POSTCODE, "imd_quintile", "1", 40, 100, degenerate=True),
         _row(POSTCODE, "imd_quintile", "5", 100, 100, degenerate=True),
-        # ethnic validity by IMD quintile: 80% in quintile 1, 94% in quintile 5
-        _row(ETHNIC, "imd_quintile", "1", 80, 100),
+        _row(ETHNIC, "overall", "overall", 235, 406),
+        _row(ETHNIC, "imd_quintile", "1", 40, 100),
+        _row(ETHNIC, "imd_quintile", "2", 1, 6),
         _row(ETHNIC, "imd_quintile", "3", 90, 100),
         _row(ETHNIC, "imd_quintile", "5", 94, 100),
-        _row(ETHNIC, "imd_quintile", "Not known", 10, 100),  # left out
-        _row(ETHNIC, "imd_quintile", "2", 1, 6),  # suppressed: left out
+        _row(ETHNIC, "imd_quintile", "Not known", 10, 100),
     ]
+    measures = [{"id": POSTCODE, "title": "Valid postcode", "gated": True, "threshold": 0.95},
+                {"id": ETHNIC, "title": "Valid ethnic category", "gated": True, "threshold": 0.8}]  # fmt: skip
     degenerate = {POSTCODE: {"imd_quintile", "imd_decile"}, ETHNIC: {"ethnic_group", "ethnic_category"}}
-    gap = widest_gap(rows, degenerate, policy, "Not known", [POSTCODE, ETHNIC])
-    text = sentence(gap, {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, policy)
+    frame = measure_frame(rows)
+    nesting = {"ethnic_category": {"groups": {"White": ["A"]}, "not_known_group": "Not known"}}
+    cells = breakdown_cells(frame, ["X"], measures, degenerate, policy, nesting)
+    settings = FindingRules(30, 0.998, 0.5)
+    found = worst_groups(cells.rows, frame.filter(breakdown="overall"), measures, policy, settings, "Not known")
+    assert found["X"].compared == 2  # quintiles 1 and 3 of valid ethnic category
+    text = sentence(found["X"], {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, settings)
     assert text == (
-        "Valid ethnic category is 14.0 percentage points lower for women in the most deprived IMD "
-        "quintile (1) than in the least deprived IMD quintile (5): 80.0% against 94.0%."
+        "Valid ethnic category is lower for women in the most deprived IMD quintile (1) than for the Trust as a "
+        "whole: 40% against 57.9%, further below than chance would explain (outside the 99.8% funnel limits for "
+        "a group of its size)."
     )
