@@ -106,3 +106,13 @@ def test_the_change_restarts_the_chart():
     assert t.assurance_text == "Assurance: not assessed (no process limits yet)"
     assert "Before it, on K2 (April 2025 to March 2026): mean 87.7%, process limits 86.1% to 89.3%" in t.summary
     assert [r.signal for r in t.rows][-2:] == ["Common cause", "No process limits yet"]
+
+
+def test_the_better_direction_comes_from_the_measure():
+    """The same seven rising months (0.60 to 0.66 by 0.01) read as an improvement where higher is
+    better (every current measure) and as a concern for a measure whose rules say lower is better."""
+    months = [f"2025-{m:02d}" for m in range(4, 11)]
+    data = _data([(m, 0.60 + i / 100, "K2") for i, m in enumerate(months)])
+    up = trend(data, data.trusts[0], MEASURE, [])
+    down = trend(data, data.trusts[0], {**MEASURE, "better": "lower"}, [])
+    assert (up.variation_kind, down.variation_kind) == ("improvement", "concern")
