@@ -87,7 +87,9 @@ def worst_groups(
     women = dict(overall.group_by("org_code").agg(pl.col("denominator").max()).iter_rows())
     nk = cells.filter(pl.col("breakdown").is_in(COMPARED_BREAKDOWNS), pl.col("group") == not_known)
     dominated = set()
-    for org, breakdown, d in nk.group_by("org_code", "breakdown").agg(pl.col("denominator").max()).iter_rows():
+    by_group = nk.group_by("org_code", "breakdown").agg(pl.col("denominator").max())
+    order = {b: i for i, b in enumerate(COMPARED_BREAKDOWNS)}
+    for org, breakdown, d in sorted(by_group.iter_rows(), key=lambda r: (r[0], order[r[1]])):
         if women.get(org) and d >= settings.not_known_share * women[org]:
             dominated.add((org, breakdown))
             out.setdefault(org, TrustFindings()).not_known.append((breakdown, policy.count(d), women[org]))
@@ -130,8 +132,9 @@ def sentence(found: TrustFindings | None, titles: dict[str, str], settings: Find
     found = found or TrustFindings()
     parts = []
     for breakdown, shown, women in found.not_known:
+        about = f"about {shown} of {women:,}" if shown[:1].isdigit() else f"of {women:,}"
         parts.append(
-            f"The {BREAKDOWN_WORDS[breakdown]} is not known for most women (about {shown} of {women:,}), so "
+            f"The {BREAKDOWN_WORDS[breakdown]} is not known for most women ({about}), so "
             f"{BREAKDOWN_WORDS[breakdown]}s are not compared: the known ones are not the Trust's women."
         )
     confidence = f"{settings.confidence * 100:g}%"

@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
+from pipelines.scorecard.bounds import propagate, trusts_at_risk
 from pipelines.scorecard.disclosure import DisclosurePolicy
 
 GroupKey = tuple[str, str]  # (breakdown, group)
@@ -65,18 +67,15 @@ class _Reader:
         low, high = const - rest_hi, const - rest_lo
         return (low, high) if coef > 0 else (-high, -low)
 
-    def propagate(self, rounds: int = 30) -> None:
-        for _ in range(rounds):
-            changed = False
-            for e, (terms, _) in enumerate(self.equations):
-                for _, v in terms:
-                    low, high = self.implied(e, v)
-                    if low > self.lo[v]:
-                        self.lo[v], changed = low, True
-                    if high < self.hi[v]:
-                        self.hi[v], changed = high, True
-            if not changed:
-                return
+    def propagate(self, rounds: int = 200) -> None:
+        terms = [(e, a, v) for e, (ts, _) in enumerate(self.equations) for a, v in ts]
+        eq = np.array([t[0] for t in terms], dtype=np.int64)
+        coef = np.array([t[1] for t in terms], dtype=np.int64)
+        var = np.array([t[2] for t in terms], dtype=np.int64)
+        const = np.array([c for _, c in self.equations], dtype=np.int64)[eq]
+        lo, hi = np.array(self.lo, dtype=np.int64), np.array(self.hi, dtype=np.int64)
+        lo, hi = propagate(lo, hi, eq, var, coef, const, rounds)
+        self.lo, self.hi = lo.tolist(), hi.tolist()
 
 
 def withheld(
@@ -244,8 +243,11 @@ def withheld_frames(
     for org, m, n, d in overall.select("org_code", "measure_id", "numerator", "denominator").iter_rows():
         women, numerators = totals.setdefault(org, (d, {}))
         numerators[m] = n
+    # One pass over every Trust at once finds the few whose hidden counts the primary rule leaves
+    # pinned; only those are searched one figure at a time.
+    risky = trusts_at_risk(rows, overall, shown_measures, policy, nesting)
     cells, groups = [], []
-    for (org,), frame in rows.group_by("org_code"):
+    for (org,), frame in rows.filter(pl.col("org_code").is_in(sorted(risky))).group_by("org_code"):
         if org not in totals:
             continue
         shown = {b: ms for (o, b), ms in shown_measures.items() if o == org}
