@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
+import re
 import socket
 from pathlib import Path
 
@@ -259,8 +261,6 @@ def test_no_network_no_home_writes_and_project_under_work_dir(tmp_path, monkeypa
     config = yaml.safe_load((work / "gx" / "great_expectations.yml").read_text())
     assert config["analytics_enabled"] is False
     assert config["progress_bars"] == {"globally": False, "metric_calculations": False}
-    import os
-
     assert os.environ["GX_ANALYTICS_ENABLED"] == "False"
 
 
@@ -309,14 +309,6 @@ def test_empty_frame_returns_nothing(tmp_path, rules):
 
 def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
     """The site run_ge_gate writes is made offline: no page loads anything from the internet."""
-    import re
-
-    import pandas as pd
-    import yaml
-
-    from checks.validation import run_ge_gate
-    from pipelines.core.paths import RULES_FILE
-
     frame = pd.DataFrame(
         {
             "reporting_month": ["2025-04"] * 3,
@@ -326,10 +318,9 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
         }
     )
     _, index = run_ge_gate(
-        frame, format_mode(yaml.safe_load(RULES_FILE.read_text())), tmp_path / "work", tmp_path / "docs"
+        frame, format_mode(yaml.safe_load(RULES_PATH.read_text())), tmp_path / "work", tmp_path / "docs"
     )
     pages = list(index.parent.rglob("*.html"))
-    # The index, a page per suite (rows, trusts) and a page per validation of the month's batch.
     shapes = sorted(
         re.sub(r"/\d{8}T\d{6}\.\d+Z/", "/<run time>/", p.relative_to(index.parent).as_posix()) for p in pages
     )
@@ -341,8 +332,7 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
         "validations/maternity_dq_gate_trusts/maternity_dq_gate_2025-04/<run time>/maternity_dq-trust_month_rates.html",
     ]
     for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert not re.search(r"""(src|href)\s*=\s*["']https?://""", text), page
+        assert not re.search(r"""(src|href)\s*=\s*["']https?://""", page.read_text(encoding="utf-8")), page
 
 
 def test_bad_input_is_rejected(tmp_path, rules):
