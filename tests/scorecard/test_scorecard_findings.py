@@ -8,6 +8,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipelines.scorecard.cells import breakdown_cells
+from pipelines.scorecard.data import MeasureRow, measure_frame
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import FindingRules, sentence, worst_groups
 
@@ -94,4 +96,61 @@ def test_too_few_women_or_withheld_rates_compare_nothing(found):
     assert sentence(found.get("Z"), TITLES, SETTINGS) == (
         "No comparison between groups this month: no IMD quintile or ethnic group has 30 women or more with a "
         "rate shown."
+    )
+
+
+POSTCODE, ETHNIC = "MSD_MOTHER_POSTCODE_VALID", "MSD_MOTHER_ETHNIC_VALID"
+
+
+def _row(measure, breakdown, group, numerator, denominator, degenerate=False):
+    return MeasureRow(
+        "2025-05",
+        "X",
+        "K2",
+        measure,
+        breakdown,
+        group,
+        numerator,
+        denominator,
+        numerator / denominator if denominator else None,
+        None,
+        "not_gated",
+        "complete",
+        degenerate,
+        2025,
+    )
+
+
+def test_worst_line_skips_degenerate_suppressed_and_not_known():
+    """From stored rows through the cells the tables show (cells.py) to the sentence. Valid ethnic
+    category by IMD quintile: 1: 40 of 100, 2: 1 of 6 (suppressed), 3: 90 of 100, 5: 94 of 100 (6
+    without: suppressed), Not known 10 of 100 (never compared); the Trust 235 of 406, p = 0.5788. Funnel limit for 100 women:
+    0.5788 - 3.0902 x sqrt(0.5788 x 0.4212 / 100) = 0.5788 - 0.1526 = 0.4262: quintile 1 (0.40) is
+    below it. Valid postcode by IMD (40 of 100 against 100 of 100) is degenerate: never a finding."""
+    policy = DisclosurePolicy(1, 7, "*", 5, "")
+    rows = [
+        _row(POSTCODE, "overall", "overall", 300, 406),
+        _row(POSTCODE, "imd_quintile", "1", 40, 100, degenerate=True),
+        _row(POSTCODE, "imd_quintile", "5", 100, 100, degenerate=True),
+        _row(ETHNIC, "overall", "overall", 235, 406),
+        _row(ETHNIC, "imd_quintile", "1", 40, 100),
+        _row(ETHNIC, "imd_quintile", "2", 1, 6),
+        _row(ETHNIC, "imd_quintile", "3", 90, 100),
+        _row(ETHNIC, "imd_quintile", "5", 94, 100),
+        _row(ETHNIC, "imd_quintile", "Not known", 10, 100),
+    ]
+    measures = [{"id": POSTCODE, "title": "Valid postcode", "gated": True, "threshold": 0.95},
+                {"id": ETHNIC, "title": "Valid ethnic category", "gated": True, "threshold": 0.8}]  # fmt: skip
+    degenerate = {POSTCODE: {"imd_quintile", "imd_decile"}, ETHNIC: {"ethnic_group", "ethnic_category"}}
+    frame = measure_frame(rows)
+    nesting = {"ethnic_category": {"groups": {"White": ["A"]}, "not_known_group": "Not known"}}
+    cells = breakdown_cells(frame, ["X"], measures, degenerate, policy, nesting)
+    settings = FindingRules(30, 0.998, 0.5)
+    found = worst_groups(cells.rows, frame.filter(breakdown="overall"), measures, policy, settings, "Not known")
+    assert found["X"].compared == 2  # quintiles 1 and 3 of valid ethnic category
+    text = sentence(found["X"], {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, settings)
+    assert text == (
+        "Valid ethnic category is lower for women in the most deprived IMD quintile (1) than for the Trust as a "
+        "whole: 40% against 57.9%, further below than chance would explain (outside the 99.8% funnel limits for "
+        "a group of its size)."
     )
