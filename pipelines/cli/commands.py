@@ -158,7 +158,7 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
-        *([("data docs", str(docs))] if docs.is_dir() else []),
+        *([("data docs", str(docs / "index.html"))] if (docs / "index.html").is_file() else []),
         ("warehouse", str(settings.warehouse)),
     ]
 
