@@ -97,3 +97,35 @@ class SubmissionRows(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+
+_ITEM_COUNTS = ["both_valid_same", "both_valid_different", "valid_only_in_record", "valid_only_in_parallel"]
+
+
+class GoliveRows(pa.DataFrameModel):
+    """golive: the go-live reconciliation, per month x Trust x parallel system x data item
+    (source-layouts.md, "System of record, and parallel running at go-live")."""
+
+    reporting_month: str = pa.Field(str_matches=r"^\d{4}-(0[1-9]|1[0-2])$")
+    org_code: str = pa.Field(str_matches=r"^[A-Z0-9]{3,5}$")
+    parallel_system: str = pa.Field(description="The system of the parallel-run extract.")
+    data_item: str = pa.Field(
+        isin=["pregnancies", *(m["id"] for m in _RULES["measures"] if m.get("reconcile"))],
+        description="'pregnancies' (coverage), or a reconciled measure's id.",
+    )
+    linked: int = pa.Field(ge=0, description="Pregnancies in both extracts, linked by a valid NHS number.")
+
+    @pa.dataframe_check
+    def items_sum_to_linked(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Each linked pair falls in exactly one outcome of each data item."""
+        total = pl.sum_horizontal(*_ITEM_COUNTS, "neither_valid")
+        return data.lazyframe.select((pl.col("data_item") == "pregnancies") | (total == pl.col("linked")))
+
+    @pa.dataframe_check
+    def unlinkable_split_by_extract(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        split = pl.col("unlinkable_in_record") + pl.col("unlinkable_in_parallel")
+        return data.lazyframe.select((pl.col("data_item") != "pregnancies") | (split == pl.col("unlinkable")))
+
+    class Config:
+        strict = False
+        unique = ["reporting_month", "org_code", "parallel_system", "data_item"]

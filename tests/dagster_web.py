@@ -19,10 +19,23 @@ REPOSITORY = {"repositoryLocationName": LOCATION, "repositoryName": "__repositor
 FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def reserve_port() -> int:
+    """A loopback port no other bind(0) will be given while `mdq ui` starts, yet free for it.
+
+    Picking a free port and releasing it races with every other process binding port 0 until the
+    webserver binds it. Instead the port is left in TIME_WAIT (a connection to it closed from the
+    server side): Linux then never hands it out as an ephemeral port, while a server binding it
+    with SO_REUSEADDR, as the webserver and `mdq ui`'s own check do, gets it.
+    """
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = server.accept()
+            accepted.close()  # the server side closes first, so the TIME_WAIT holds this port
+    return port
 
 
 def graphql(port: int, query: str, variables: dict | None = None) -> dict:
@@ -57,11 +70,12 @@ def dagster_dev(home: Path, env: dict[str, str], attempts: int = 4, log: Path | 
     """`mdq ui` (webserver and daemon) on the instance in `home`, serving; yields its port. Its
     output goes to `log` when given.
 
-    The port is picked free and then bound by another process, so another test may take it in
-    between: a server that exits before it answers is started again on a new port.
+    The port is reserved (reserve_port) until the webserver binds it; should anything still take
+    it first, the server exits before it answers and is started again on a new port. Readiness is
+    polled with a deadline.
     """
     for attempt in range(attempts):
-        port = free_port()
+        port = reserve_port()
         output = log.open("w") if log else subprocess.DEVNULL
         process = subprocess.Popen(
             [Path(sys.executable).parent / "mdq", "ui", "--host", "127.0.0.1", "--port", str(port)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from pipelines.core.errors import BREACH, USAGE_ERROR, UsageError
 from pipelines.core.months import months_between
 
 # The steps of a run, in order: each reports every month it finishes (orchestration/progress.py).
-STAGES = ("ingest", "measures", "worklists", "gate", "scorecard")
+STAGES = ("ingest", "golive", "measures", "worklists", "gate", "scorecard")
 
 
 def months_in_range(first: str, last: str) -> list[str]:
@@ -35,21 +36,26 @@ def _settings(args: argparse.Namespace):
     warehouse = args.warehouse.resolve()
     if warehouse.exists() and warehouse.is_dir():
         raise UsageError(f"mdq: --warehouse {args.warehouse} is a folder; give a .duckdb file path")
-    _check_configuration(reference)
+    _check_configuration(landing, reference)
     # Found out now, not after the month has been ingested and measured.
     _require_writable_folder(args.out, "--out")
     _require_writable_folder(warehouse.parent, "--warehouse", shown=args.warehouse)
     return RunSettings(landing=landing, reference=reference, warehouse=warehouse, out=args.out.resolve())
 
 
-def _check_configuration(reference: Path) -> None:
-    """The rules file, the layouts file and the reference folder, before any month runs: every
-    problem at once, one line each (ConfigError), rather than a failure inside a step."""
+def _check_configuration(landing: Path, reference: Path) -> None:
+    """The rules file, the layouts file, the settings in the environment and the reference folder,
+    before any month runs: every problem at once, one line each (ConfigError), rather than a
+    failure inside a step."""
     from pipelines.core.config import ConfigError, load_rules
+    from pipelines.core.warehouse import lock_timeout_s
+    from pipelines.ingest.pseudonymise import pseudonym_key
     from pipelines.ingest.reference_checks import reference_problems
 
     rules = load_rules()
     load_layouts()
+    lock_timeout_s()
+    pseudonym_key(landing)
     problems = reference_problems(reference, rules)
     if problems:
         raise ConfigError("\n".join(problems))
@@ -96,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
     months = _months(args, settings.landing)
     _require_runnable(months, settings.landing, "run")
     unreadable_all = _run_months(months, settings)
-    return USAGE_ERROR if unreadable_all and len(months) == 1 else 0
+    if unreadable_all and len(months) == 1:
+        # The table above says which files and why; this says why the status is 2.
+        print(f"mdq run: no extract for {months[0]} could be read: nothing was measured", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
 
 
 def _run_months(months: list[str], settings, breaches_table: bool = True) -> bool:
@@ -137,7 +147,8 @@ def _run_months(months: list[str], settings, breaches_table: bool = True) -> boo
             out.print_breach_table(verdicts)
     problems = [p for month in months for p in out.unreadable_files(settings.warehouse, month)]
     ties = [t for month in months for t in out.resubmission_ties(settings.warehouse, month)]
-    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties)
+    runs = [line for month in months for line in out.parallel_runs(settings.warehouse, month)]
+    out.print_problems(problems, unrecognised(settings.landing, load_layouts()), ties, runs)
     out.print_reference_notes(settings.warehouse)
     out.print_paths(_written(months, settings))
     files = sum(row["files"] for row in status)
@@ -157,6 +168,7 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
     return [
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
+        ("go-live", span("golive-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
         *([("data docs", str(docs / "index.html"))] if (docs / "index.html").is_file() else []),
         ("warehouse", str(settings.warehouse)),

@@ -18,6 +18,7 @@ from pipelines.core.config import gated_measures, load_rules
 from pipelines.core.errors import one_line
 from pipelines.core.warehouse import connect
 from pipelines.gate.verdicts import GateVerdict
+from pipelines.ingest.routing import NOTE_PREFIX
 
 console = Console(highlight=False)
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
@@ -52,6 +53,36 @@ def resubmission_ties(warehouse: Path, month: str) -> list[str]:
             [month],
         ).fetchall()
     return [part for (warnings,) in rows for part in warnings.split("; ") if part.startswith("tie: ")]
+
+
+def parallel_runs(warehouse: Path, month: str) -> list[str]:
+    """One line per Trust and system whose extract ran in parallel, then the warnings routing gave
+    about the system of record (pipelines/ingest/routing.py), each naming the Trust and month."""
+    with connect(warehouse, read_only=True) as con:
+        runs = con.execute(
+            """SELECT p.org_code, p.source_system, bool_and(p.status = 'loaded'),
+                      (SELECT string_agg(DISTINCT r.source_system, '+' ORDER BY r.source_system) FROM submissions r
+                       WHERE r.reporting_month = p.reporting_month AND r.org_code = p.org_code
+                         AND r.status IN ('loaded', 'unreadable') AND NOT starts_with(r.role, 'parallel_'))
+               FROM submissions p
+               WHERE p.reporting_month = ? AND p.status IN ('loaded', 'unreadable') AND starts_with(p.role, 'parallel_')
+               GROUP BY p.reporting_month, p.org_code, p.source_system ORDER BY 1, 2""",
+            [month],
+        ).fetchall()
+        notes = con.execute(
+            """SELECT org_code, warnings FROM submissions WHERE reporting_month = ?
+               AND status IN ('loaded', 'unreadable') AND warnings LIKE ? ORDER BY org_code, file_name""",
+            [month, f"%{NOTE_PREFIX}%"],
+        ).fetchall()
+    lines = [
+        f"{org} {month}: {system} extract "
+        + ("loaded as a parallel run" if loaded else "sent as a parallel run could not be read")
+        + f" (system of record {record or 'none received'})"
+        for org, system, loaded, record in runs
+    ]
+    for org, warnings in notes:
+        lines += [f"warning: {org} {month}: {part}" for part in warnings.split("; ") if part.startswith(NOTE_PREFIX)]
+    return lines
 
 
 def unreadable_files(warehouse: Path, month: str) -> list[tuple]:
@@ -103,9 +134,9 @@ def print_month_table(month: str, status: list[dict]) -> None:
         console.print("Quarantined rows include Cerner clinical-event rows.", markup=False)
 
 
-def print_problems(problems: list[tuple], ignored: list[str], ties: list[str] = ()) -> None:
+def print_problems(problems: list[tuple], ignored: list[str], ties: list[str] = (), runs: list[str] = ()) -> None:
     """One line per finding, never wrapped: each names a file someone will search for."""
-    lines = []
+    lines = list(runs)
     for file_name, line, column, reason in problems:
         where = file_name + (f", line {line}" if line else "") + (f", column {column}" if column else "")
         lines.append(f"unreadable: {where}: {reason}")

@@ -92,9 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _say_waits() -> None:
     """The warehouse's notices (who holds it while we wait) go to stderr as `mdq:` lines."""
+    log = logging.getLogger("mdq.warehouse")
+    # One handler, on this call's stderr: `main` may run more than once in a process (tests).
+    for old in [h for h in log.handlers if getattr(h, "mdq_cli", False)]:
+        log.removeHandler(old)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("mdq: %(message)s"))
-    log = logging.getLogger("mdq.warehouse")
+    handler.mdq_cli = True
     log.addHandler(handler)
     log.propagate = False
 

@@ -114,14 +114,30 @@ def _layout(key: str, spec: dict[str, Any]) -> Layout:
 @dataclass(frozen=True)
 class Layouts:
     layouts: tuple[Layout, ...]
-    providers: dict[str, str]
+    providers: dict[str, str]  # ODS code -> name
     # A file name's suffix that makes it resubmission number `n`; without one every file ranks 0.
     resubmission_suffix: str | None = None
     # A quarantined date this many years before the file's month may be a date of birth: withheld.
     date_of_birth_min_age_years: int | None = None
+    # ODS code -> ((first month or None for "from the start", system), ...) in month order: the
+    # Trust's system of record by month. A Trust listed as `ODS: name` has no entry here.
+    systems_of_record: dict[str, tuple[tuple[str | None, str], ...]] = field(default_factory=dict)
 
     def by_key(self, key: str) -> Layout:
         return next(layout for layout in self.layouts if layout.key == key)
+
+    def system_of_record(self, org_code: str, month: str) -> str | None:
+        """The Trust's system of record in the month by the layouts file, or None without a history."""
+        current = None
+        for first, system in self.systems_of_record.get(org_code, ()):
+            if first is None or first <= month:
+                current = system
+        return current
+
+    @property
+    def system_order(self) -> list[str]:
+        """Systems in the order their layouts are listed (the earlier wins a choice with no history)."""
+        return list(dict.fromkeys(layout.system for layout in self.layouts))
 
 
 def load_layouts(path: Path | None = None) -> Layouts:
@@ -133,7 +149,7 @@ def load_layouts(path: Path | None = None) -> Layouts:
 def _layouts_cached(path: str) -> Layouts:
     data = _load_yaml(Path(path))
     _checked(Path(path), data, layouts_problems(data))
-    providers = {str(k): str(v) for k, v in (data.pop("providers", None) or {}).items()}
+    providers, history = _providers(data.pop("providers", None) or {})
     resubmission = data.pop("resubmission_suffix", None)
     min_age = data.pop("date_of_birth_min_age_years", None)
     return Layouts(
@@ -141,7 +157,22 @@ def _layouts_cached(path: str) -> Layouts:
         providers=providers,
         resubmission_suffix=resubmission,
         date_of_birth_min_age_years=min_age,
+        systems_of_record=history,
     )
+
+
+def _providers(spec: dict[str, Any]) -> tuple[dict[str, str], dict[str, tuple[tuple[str | None, str], ...]]]:
+    """(ODS code -> name, ODS code -> system-of-record history) from `providers:`, either
+    `ODS: name` (no history) or `ODS: {name, systems: [{system, from}, ...]}`."""
+    names, history = {}, {}
+    for org, entry in spec.items():
+        if isinstance(entry, dict):
+            names[str(org)] = str(entry["name"])
+            steps = [(None if s.get("from") is None else str(s["from"]), str(s["system"])) for s in entry["systems"]]
+            history[str(org)] = tuple(steps)
+        else:
+            names[str(org)] = str(entry)
+    return names, history
 
 
 def gated_measures(rules: dict[str, Any]) -> list[dict[str, Any]]:

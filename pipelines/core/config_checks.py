@@ -73,6 +73,10 @@ def rules_problems(rules: dict[str, Any]) -> list[str]:
         problems += _imd_problems(rules["imd"])
     if isinstance(rules.get("disclosure"), dict):
         problems += _disclosure_problems(rules["disclosure"])
+    golive = rules.get("golive", {})
+    share = golive.get("max_lost_share", 0) if isinstance(golive, dict) else None
+    if not (_number(share) and 0 <= share <= 1):
+        problems.append(f"golive.max_lost_share: expected a share from 0 to 1 (0.05 for 5%), found {share!r}")
     return problems
 
 
@@ -100,6 +104,18 @@ def _measure_problems(index: int, measure: Any, seen: set[str], breakdowns: list
     degenerate = measure.get("degenerate_breakdowns", [])
     if not isinstance(degenerate, list) or any(b not in breakdowns for b in degenerate):
         problems.append(f"{name}: degenerate_breakdowns must be a list of the breakdowns, found {degenerate!r}")
+    reconcile = measure.get("reconcile")
+    if reconcile is not None:
+        if not isinstance(reconcile, dict) or not isinstance(reconcile.get("value"), str):
+            problems.append(f"{name}: reconcile must be {{value: <column compared>, decimals: N}}, found {reconcile!r}")
+        elif reconcile.get("decimals") is not None and not (
+            isinstance(reconcile["decimals"], int)
+            and not isinstance(reconcile["decimals"], bool)
+            and reconcile["decimals"] >= 0
+        ):
+            problems.append(
+                f"{name}: reconcile.decimals must be a whole number of places, found {reconcile['decimals']!r}"
+            )
     return problems
 
 
@@ -138,6 +154,9 @@ def layouts_problems(data: dict[str, Any]) -> list[str]:
     providers = data.get("providers", {})
     if providers is not None and not isinstance(providers, dict):
         problems.append(f"providers: expected ODS code: name pairs, found {providers!r}")
+    systems = {spec.get("system") for key, spec in data.items() if key not in SETTINGS and isinstance(spec, dict)}
+    for org, entry in (providers or {}).items() if isinstance(providers, dict) else ():
+        problems += _provider_problems(str(org), entry, systems)
     if data.get("resubmission_suffix") is not None:
         _regex(data["resubmission_suffix"], "resubmission_suffix", problems, groups=("n",))
     min_age = data.get("date_of_birth_min_age_years")
@@ -148,6 +167,41 @@ def layouts_problems(data: dict[str, Any]) -> list[str]:
         problems.append("no layout defined")
     for key, spec in layouts.items():
         problems += _layout_problems(str(key), spec)
+    return problems
+
+
+def _provider_problems(org: str, entry: Any, systems: set[Any]) -> list[str]:
+    """`ODS: name`, or `ODS: {name, systems: [{system, from: YYYY-MM}, ...]}` (the system of
+    record by month; the first entry may leave `from` out, the others name months in order)."""
+    if isinstance(entry, str):
+        return []
+    where = f"providers.{org}"
+    if not isinstance(entry, dict):
+        return [f"{where}: expected a name, or {{name, systems}}, found {entry!r}"]
+    problems = []
+    if not isinstance(entry.get("name"), str) or not entry["name"]:
+        problems.append(f"{where}.name: expected the Trust's name, found {entry.get('name')!r}")
+    steps = entry.get("systems")
+    if not isinstance(steps, list) or not steps:
+        return [*problems, f"{where}.systems: expected a list of {{system, from: YYYY-MM}}, found {steps!r}"]
+    previous = None
+    for i, step in enumerate(steps):
+        here = f"{where}.systems[{i}]"
+        if not isinstance(step, dict):
+            problems.append(f"{here}: expected {{system, from: YYYY-MM}}, found {step!r}")
+            continue
+        if step.get("system") not in systems:
+            known = ", ".join(sorted(str(s) for s in systems if s))
+            problems.append(f"{here}.system: {step.get('system')!r} is not the system of any layout ({known})")
+        first = step.get("from")
+        if first is None and i == 0:
+            continue
+        if not (isinstance(first, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", first)):
+            problems.append(f"{here}.from: expected a month 'YYYY-MM' (quoted), found {first!r}")
+        elif previous is not None and first <= previous:
+            problems.append(f"{here}.from: {first} is not after the entry before it ({previous})")
+        else:
+            previous = first
     return problems
 
 

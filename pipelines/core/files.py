@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipelines.core.kill_points import kill_point
+
 
 def _temporary(path: Path, kind: str) -> Path:
     # Unique per call: two threads of one process may write the same output.
@@ -28,6 +30,7 @@ def write_atomically(path: Path, content: bytes) -> None:
         tmp.write_bytes(content)
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())  # the rename must not land before the bytes do
+        kill_point(f"writing:{path.name}")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -52,6 +55,7 @@ def replaced_folder(path: Path) -> Iterator[Path]:
         old = _temporary(path, "old")
         if path.exists():
             os.replace(path, old)
+        kill_point(f"swapping:{path.name}")
         os.replace(new, path)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)

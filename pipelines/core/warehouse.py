@@ -16,6 +16,7 @@ import os
 import re
 import socket
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -26,14 +27,31 @@ import duckdb
 import polars as pl
 from filelock import FileLock, Timeout
 
-from pipelines.core.config import Layouts, postcode_validity
+from pipelines.core.config import ConfigError, Layouts, postcode_validity
+from pipelines.core.kill_points import kill_point
 from pipelines.core.paths import SQL_DIR
 from pipelines.core.whitespace import whitespace_class_python, whitespace_class_re2
 
-LOCK_TIMEOUT_S = float(os.environ.get("MDQ_LOCK_TIMEOUT", "600"))
+DEFAULT_LOCK_TIMEOUT_S = 600.0
 # Wait this long in silence before saying who holds the warehouse: a step's hold is usually brief.
 _NOTICE_AFTER_S = 2.0
 _log = logging.getLogger("mdq.warehouse")
+# The stage the current transaction records (mark_stage), for the crash tests' kill points.
+_marked = threading.local()
+
+
+def lock_timeout_s() -> float:
+    """Seconds a step waits for the warehouse: MDQ_LOCK_TIMEOUT, default 600 (ConfigError if not a number)."""
+    text = os.environ.get("MDQ_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ConfigError(f"MDQ_LOCK_TIMEOUT={text!r} is not a number of seconds (e.g. 600)")
+    return seconds
 
 
 class WarehouseBusy(RuntimeError):
@@ -68,25 +86,26 @@ def _write_holder(path: Path) -> None:
 
 
 def _acquire(lock: FileLock, path: Path) -> None:
+    timeout = lock_timeout_s()
     try:
-        lock.acquire(timeout=min(_NOTICE_AFTER_S, LOCK_TIMEOUT_S))
+        lock.acquire(timeout=min(_NOTICE_AFTER_S, timeout))
         return
     except Timeout:
-        if LOCK_TIMEOUT_S <= _NOTICE_AFTER_S:
+        if timeout <= _NOTICE_AFTER_S:
             raise WarehouseBusy(
-                f"{path}: still in use by {describe_holder(path)} after {LOCK_TIMEOUT_S:.0f} s (MDQ_LOCK_TIMEOUT)"
+                f"{path}: still in use by {describe_holder(path)} after {timeout:.0f} s (MDQ_LOCK_TIMEOUT)"
             ) from None
     _log.warning(
         "waiting for the warehouse %s: in use by %s (giving up after %.0f s, MDQ_LOCK_TIMEOUT)",
         path,
         describe_holder(path),
-        LOCK_TIMEOUT_S,
+        timeout,
     )
     try:
-        lock.acquire(timeout=LOCK_TIMEOUT_S - _NOTICE_AFTER_S)
+        lock.acquire(timeout=timeout - _NOTICE_AFTER_S)
     except Timeout:
         raise WarehouseBusy(
-            f"{path}: still in use by {describe_holder(path)} after {LOCK_TIMEOUT_S:.0f} s (MDQ_LOCK_TIMEOUT)"
+            f"{path}: still in use by {describe_holder(path)} after {timeout:.0f} s (MDQ_LOCK_TIMEOUT)"
         ) from None
 
 
@@ -119,6 +138,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     A commit that fails (a full disk) can end DuckDB's transaction itself; a ROLLBACK after it
     then fails with "no transaction is active", which must not hide why the commit failed.
     """
+    _marked.stage = None
     con.execute("BEGIN")
     try:
         yield
@@ -127,6 +147,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         with suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+    if _marked.stage:
+        kill_point(_marked.stage)  # crash tests: the stage's step has just committed
 
 
 def read_sql(model: str) -> str:
@@ -210,6 +232,15 @@ def install_rules(con: duckdb.DuckDBPyConnection, rules: dict[str, Any], layouts
             orient="row",
         ),
     )
+    # Go-live reconciliation (sql/golive/): the measures marked `reconcile`, with the class column
+    # judged and the value column compared ("same"), rounded to `decimals` when given.
+    reconciled = [m for m in measures if m.get("reconcile")]
+    _set(con, "golive_class_pattern", "^(" + "|".join(re.escape(m["class_column"]) for m in reconciled) + ")$")
+    _set(con, "golive_value_pattern", "^(" + "|".join(re.escape(m["reconcile"]["value"]) for m in reconciled) + ")$")
+    items = [(m["id"], m["class_column"], m["reconcile"]["value"], m["reconcile"].get("decimals")) for m in reconciled]
+    columns = {"measure_id": pl.String, "class_column": pl.String, "value_column": pl.String, "decimals": pl.Int32}
+    frame = pl.DataFrame(items, schema=columns, orient="row").with_row_index("item_order")
+    _register(con, "rule_golive_items", frame.cast({"item_order": pl.Int32}))
     _register(
         con,
         "rule_providers",
@@ -269,6 +300,8 @@ def mark_stage(con: duckdb.DuckDBPyConnection, month: str, stage: str, fingerpri
            config_fingerprint = coalesce(EXCLUDED.config_fingerprint, month_progress.config_fingerprint)""",
         [month, stage, STAGES.index(stage), fingerprint],
     )
+    _marked.stage = stage
+    kill_point(f"{stage}:uncommitted")
 
 
 def month_stage(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, str | None]:

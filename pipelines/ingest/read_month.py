@@ -22,6 +22,7 @@ from pipelines.ingest.placement import place_in_month
 from pipelines.ingest.pseudonymise import pseudonymise
 from pipelines.ingest.quarantine_values import for_quarantine
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, parse_extract
+from pipelines.ingest.routing import route
 from schemas.raw import RAW_CONTRACTS
 
 READ_THREADS = 2  # the reference machine's cores; more threads only add contention there
@@ -39,6 +40,13 @@ class FileResult:
     problems: list[RowProblem] = field(default_factory=list)
     error: UnreadableExtract | None = None
     warnings: list[str] = field(default_factory=list)
+    # A parallel-run extract (routing.py): loaded to the parallel_* tables, never to bookings.
+    parallel: bool = False
+
+    @property
+    def stored_role(self) -> str:
+        """The submission's role: the layout's, prefixed `parallel_` for a parallel-run extract."""
+        return ("parallel_" if self.parallel else "") + self.extract.layout.role
 
     @property
     def continuation_lines(self) -> int | None:
@@ -211,6 +219,7 @@ def read_month(
     for tie in choice.ties:
         next(f for f in files if f.extract is tie.chosen).warnings.append(tie.describe())
     files += [FileResult(extract=e, checksum=landed_checksum(e), status="superseded") for e in choice.superseded]
+    route(files, layouts, month)
     _pair_cerner(files)
     _withhold_identifiers(files, layouts)
     return PreparedMonth(month=month, files=files, orgs=orgs)

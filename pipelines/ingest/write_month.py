@@ -43,14 +43,21 @@ class MonthSummary:
     files: int
     unreadable: int
     rows_read: int
-    rows_loaded: int
+    rows_loaded: int  # every loaded file's, parallel-run extracts' included (rows_read = loaded + quarantined)
     rows_quarantined: int
+    parallel_files: int = 0  # current files loaded (or not) as a parallel run
 
 
-def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layouts: Layouts, key: bytes) -> None:
+def _register_raw(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layouts: Layouts, key: bytes, parallel: bool
+) -> None:
     for layout_key, relation in RAW_RELATIONS.items():
         layout = layouts.by_key(layout_key)
-        files = [f for f in prepared.files if f.status == "loaded" and f.extract.layout.key == layout_key]
+        files = [
+            f
+            for f in prepared.files
+            if f.status == "loaded" and f.extract.layout.key == layout_key and f.parallel == parallel
+        ]
         if files:
             # One concat, then each row's file columns by its file's position (a national month has
             # ~160 files; a literal column per file cost a polars call each).
@@ -72,7 +79,7 @@ def _register_raw(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layou
         con.register(relation, frame.to_arrow())
 
 
-def _quarantine_frame(prepared: PreparedMonth) -> pl.DataFrame:
+def _quarantine_frame(prepared: PreparedMonth, parallel: bool = False) -> pl.DataFrame:
     rows = [
         (
             prepared.month,
@@ -86,7 +93,7 @@ def _quarantine_frame(prepared: PreparedMonth) -> pl.DataFrame:
             p.reason,
         )
         for f in prepared.files
-        if f.status == "loaded"
+        if f.status == "loaded" and f.parallel == parallel
         for p in f.problems
     ]
     schema = {
@@ -111,21 +118,22 @@ def _in_scope(prepared: PreparedMonth) -> tuple[str, list[Any]]:
 
 
 def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, now: datetime) -> None:
-    loaded_rows = dict(
+    loaded = " UNION ALL ".join(f"SELECT submission_id, count(*) FROM {t} GROUP BY 1" for t in _LOADED.values())
+    loaded_rows = dict(con.execute(loaded).fetchall())
+    # Counted from the quarantine being written, so rows the canonical contract rejected count too.
+    quarantined_rows = dict(
         con.execute(
-            "SELECT submission_id, count(*) FROM new_bookings GROUP BY 1 UNION ALL "
-            "SELECT submission_id, count(*) FROM stg_cerner__clinical_events GROUP BY 1"
+            "SELECT submission_id, count(*) FROM new_quarantine GROUP BY 1 UNION ALL "
+            "SELECT submission_id, count(*) FROM new_parallel_quarantine GROUP BY 1"
         ).fetchall()
     )
-    # Counted from the quarantine being written, so rows the canonical contract rejected count too.
-    quarantined_rows = dict(con.execute("SELECT submission_id, count(*) FROM new_quarantine GROUP BY 1").fetchall())
     records = [
         (
             f.submission_id,
             f.extract.file_name,
             f.checksum,
             f.extract.layout.system,
-            f.extract.layout.role,
+            f.stored_role,
             f.extract.org_code,
             prepared.month,
             f.status,
@@ -172,7 +180,7 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
            ON CONFLICT (submission_id) DO UPDATE SET
              status_changed_at = CASE WHEN submissions.status = EXCLUDED.status
                                       THEN submissions.status_changed_at ELSE EXCLUDED.status_changed_at END,
-             status = EXCLUDED.status, rows_read = EXCLUDED.rows_read, lines_read = EXCLUDED.lines_read,
+             status = EXCLUDED.status, role = EXCLUDED.role, rows_read = EXCLUDED.rows_read, lines_read = EXCLUDED.lines_read,
              continuation_lines = EXCLUDED.continuation_lines, rows_loaded = EXCLUDED.rows_loaded,
              rows_quarantined = EXCLUDED.rows_quarantined, error = EXCLUDED.error,
              error_line = EXCLUDED.error_line, error_column = EXCLUDED.error_column,
@@ -180,13 +188,15 @@ def _record_submissions(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth,
     )
     con.unregister("_new_submissions")
     # Earlier submissions of the month no longer in the landing folder's current set: a newer file
-    # for the same slot supersedes them; otherwise they were withdrawn.
+    # for the same slot supersedes them (whether it ran as the record or in parallel then or now);
+    # otherwise they were withdrawn.
     current = [f.submission_id for f in prepared.files]
     slots = [[f.extract.layout.system, f.extract.layout.role, f.extract.org_code] for f in prepared.files]
     where, params = _in_scope(prepared)
     con.execute(
         f"""UPDATE submissions SET
-              status = CASE WHEN list_contains(?, [source_system, role, org_code]) THEN 'superseded' ELSE 'withdrawn' END,
+              status = CASE WHEN list_contains(?, [source_system, regexp_replace(role, '^parallel_', ''), org_code])
+                            THEN 'superseded' ELSE 'withdrawn' END,
               status_changed_at = ?
             WHERE {where} AND status IN ('loaded', 'unreadable') AND NOT list_contains(?, submission_id)""",
         [slots, now, *params, current],
@@ -205,45 +215,75 @@ def write_month(
     now = now or datetime.now(UTC).replace(tzinfo=None)
     install_rules(con, rules, layouts)
     load_reference(con, reference_dir, rules)
-    _register_raw(con, prepared, layouts, key)
-    for model in STAGING:
-        create_temp_model(con, model)
-    con.execute("CREATE OR REPLACE TEMP TABLE new_bookings AS " + read_sql("marts/bookings"))
-    quarantine = pl.concat([_quarantine_frame(prepared), _canonical_quarantine(con)])
-    con.register("new_quarantine", quarantine.to_arrow())
+    # Parallel-run extracts first, through the same models: the record pass then leaves its own
+    # staging tables behind. A month without a parallel run skips the pass (empty tables).
+    if any(f.parallel and f.status == "loaded" for f in prepared.files):
+        _standardise(con, prepared, layouts, key, parallel=True)
+    else:
+        for name, like in (("new_parallel_bookings", "bookings"), ("new_parallel_events", "clinical_events")):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {like} LIMIT 0")
+        con.register("new_parallel_quarantine", _quarantine_frame(prepared, parallel=True).to_arrow())
+    _standardise(con, prepared, layouts, key, parallel=False)
     with transaction(con):
-        for table, source in (
-            ("bookings", "new_bookings"),
-            ("quarantine", "new_quarantine"),
-            ("clinical_events", "stg_cerner__clinical_events"),
-        ):
+        for table, source in _TABLES.items():
             where, params = _in_scope(prepared)
             con.execute(f"DELETE FROM {table} WHERE {where}", params)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
         _record_submissions(con, prepared, now)
         mark_stage(con, prepared.month, "ingested", config_fingerprint(reference_dir, key))
     loaded = [f for f in prepared.files if f.status == "loaded"]
+
+    def count(tables) -> int:
+        return sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+
     return MonthSummary(
         month=prepared.month,
         files=len(prepared.files),
         unreadable=sum(f.status == "unreadable" for f in prepared.files),
         rows_read=sum(f.rows_read or 0 for f in loaded),
-        rows_loaded=con.execute("SELECT count(*) FROM new_bookings").fetchone()[0]
-        + con.execute("SELECT count(*) FROM stg_cerner__clinical_events").fetchone()[0],
-        rows_quarantined=quarantine.height,
+        rows_loaded=count(_LOADED.values()),
+        rows_quarantined=count(("new_quarantine", "new_parallel_quarantine")),
+        parallel_files=sum(f.parallel and f.status != "superseded" for f in prepared.files),
     )
 
 
-def _canonical_quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Rows the SQL produced that break the canonical contract leave new_bookings for quarantine."""
-    frame = con.sql("SELECT * FROM new_bookings ORDER BY submission_id, source_line").pl()
+# Stored table <- the month's rows to write: the system of record's, then the parallel run's.
+_TABLES = {
+    "bookings": "new_bookings",
+    "quarantine": "new_quarantine",
+    "clinical_events": "stg_cerner__clinical_events",
+    "parallel_bookings": "new_parallel_bookings",
+    "parallel_quarantine": "new_parallel_quarantine",
+    "parallel_clinical_events": "new_parallel_events",
+}
+# Where each file's loaded rows are, for its submission's rows_loaded.
+_LOADED = {t: s for t, s in _TABLES.items() if "quarantine" not in t}
+
+
+def _standardise(con: duckdb.DuckDBPyConnection, prepared: PreparedMonth, layouts: Layouts, key: bytes, parallel: bool):
+    """Staging -> canonical bookings -> canonical contract for the record's files or the parallel run's,
+    into new_[parallel_]bookings and new_[parallel_]quarantine (and, for the parallel run, its events)."""
+    prefix = "new_parallel_" if parallel else "new_"
+    _register_raw(con, prepared, layouts, key, parallel)
+    for model in STAGING:
+        create_temp_model(con, model)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {prefix}bookings AS " + read_sql("marts/bookings"))
+    if parallel:
+        con.execute("CREATE OR REPLACE TEMP TABLE new_parallel_events AS SELECT * FROM stg_cerner__clinical_events")
+    quarantine = pl.concat([_quarantine_frame(prepared, parallel), _canonical_quarantine(con, f"{prefix}bookings")])
+    con.register(f"{prefix}quarantine", quarantine.to_arrow())
+
+
+def _canonical_quarantine(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """Rows the SQL produced that break the canonical contract leave the table for quarantine."""
+    frame = con.sql(f"SELECT * FROM {table} ORDER BY submission_id, source_line").pl()
     failures = canonical_failures(frame)
     if failures.height == 0:
         return _quarantine_frame(PreparedMonth(month="", files=[], orgs=None))
     bad = frame.with_row_index("index").join(failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index")
     con.register("_bad_rows", bad.select("submission_id", "source_line").to_arrow())
     con.execute(
-        "DELETE FROM new_bookings WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)"
+        f"DELETE FROM {table} WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)"
     )
     return bad.select(
         "reporting_month",

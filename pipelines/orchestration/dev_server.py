@@ -45,6 +45,9 @@ def write_workspace(folder: Path) -> Path:
 def _require_free(host: str, port: int) -> None:
     # The webserver would otherwise die in its own process and leave the daemon running alone.
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the webserver binds (asyncio's create_server sets SO_REUSEADDR): a port another server
+        # listens on is refused, one left in TIME_WAIT by a server just stopped is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.core.config import load_layouts
+from pipelines.core.config import ConfigError, load_layouts
 
 FIRST_MONTH = os.environ.get("MDQ_FIRST_MONTH", "2025-04")
 if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", FIRST_MONTH):
-    raise ValueError(f"MDQ_FIRST_MONTH={FIRST_MONTH!r} is not a month in the form YYYY-MM")
+    # A configuration error (one line, exit 2 from `mdq`), raised where the partitions are defined.
+    raise ConfigError(f"MDQ_FIRST_MONTH={FIRST_MONTH!r} is not a month in the form YYYY-MM")
 
 monthly = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m", end_offset=0)
 

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
 from pipelines.scorecard.data import read_scorecard_data
+from pipelines.scorecard.golive_section import golive_section
 from pipelines.scorecard.page import build_page
 
 __all__ = ["build_page", "read_scorecard_data", "render_scorecard", "write_scorecard"]
@@ -49,7 +50,9 @@ def render_scorecard(
 ) -> str:
     """The scorecard's HTML for the month, read from the stored tables only."""
     data = read_scorecard_data(con, month)
-    page = build_page(data, load_rules(), load_layouts().providers, Path(out_dir), data_docs, worklists, run_started)
+    rules, providers = load_rules(), load_layouts().providers
+    page = build_page(data, rules, providers, Path(out_dir), data_docs, worklists, run_started)
+    page["golive"] = golive_section(con, month, rules, providers)
     return _environment().get_template("scorecard.html.j2").render(**page)
 
 

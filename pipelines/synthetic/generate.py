@@ -18,10 +18,11 @@ from pipelines.core.months import month_ordinal, months_between, parse_month
 from . import config
 from .geography import build_geography
 from .mess import MessRates, apply_row_mess, reordered_columns
+from .parallel import write_parallel_run
 from .people import Booking, booking_times, make_booking
 from .profiles import profile
 from .reference import IOD_NAMES, ONSPD_NAME, write_reference_data
-from .story import DEFAULT_SEED, SAMPLE_MONTHS, invalid_count, monthly_volume, target_rates
+from .story import DEFAULT_SEED, PARALLEL_RUNS, SAMPLE_MONTHS, invalid_count, monthly_volume, target_rates
 from .trusts import DEFAULT_ORGS, TrustProfile
 from .writers import ROW_BUILDERS, event_rows, file_name, is_generated_name, write_layout
 
@@ -90,6 +91,13 @@ def generate_month(org: str, month: str, out_dir: Path, seed: int = DEFAULT_SEED
             events.insert(mess_rng.randint(0, len(events)), events[i])
         paths.append(write_layout(out_dir / file_name("CernerEvents", org, month),
                                   "CernerEvents", events))
+    parallel = PARALLEL_RUNS.get((org, month))
+    if parallel and parallel != system:
+        # Its own random streams: the system of record's file is the same with or without it.
+        first_id = ID_BASE[parallel] + trust.id_offset + month_ordinal(month) * _id_stride(trust, scale) + 1
+        paths += write_parallel_run(trust, parallel, core, month, out_dir, first_id, geo,
+                                    random.Random(f"{seed}|{org}|{month}|parallel"),
+                                    random.Random(f"{seed}|{org}|{month}|parallel-events"))
     return paths
 
 

@@ -153,14 +153,29 @@ def national_providers(orgs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def national_layouts_text(orgs: tuple[str, ...] | list[str], base: str | None = None) -> str:
-    """schemas/layouts.yaml (or `base` text) with `providers:` listing `orgs`, comments kept."""
+    """schemas/layouts.yaml (or `base` text) with `providers:` listing `orgs`, comments kept: each
+    Trust with its name and its systems of record by month (a K2 Trust going live on Cerner
+    changes in its go-live month), as the shipped file gives them."""
     text = (
         base if base is not None else (resources.files("schemas").joinpath("layouts.yaml").read_text(encoding="utf-8"))
     )
     match = re.search(r"^providers:[^\n]*\n(?:[ \t]+[^\n]*\n?|\n)*", text, flags=re.MULTILINE)
     head = text[: match.start()] if match else text.rstrip("\n") + "\n\n"
-    lines = [f"  {org}: {name}" for org, name in national_providers(orgs).items()]
+    lines = []
+    for org, name in national_providers(orgs).items():
+        lines += [f"  {org}:", f"    name: {name}", "    systems:"]
+        # A profile's first system runs "from 0000-01": from the start, no `from` written.
+        for first, system in _profile(org).systems:
+            lines.append(
+                f"      - {{system: {system}}}"
+                if first <= "0000-12"
+                else f"      - {{system: {system}, from: '{first}'}}"
+            )
     return head + "providers:\n" + "\n".join(lines) + "\n"
+
+
+def _profile(org: str) -> TrustProfile:
+    return TRUSTS.get(org) or national_profiles()[org]
 
 
 def write_national_layouts(path: Path, orgs: tuple[str, ...] | list[str]) -> Path:

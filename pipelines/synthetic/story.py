@@ -42,6 +42,11 @@ OVERRIDES: dict[tuple[str, str], dict[str, float]] = {
 }
 JITTER = 0.005  # +/- on ordinary months, so trend lines are not ruler-flat
 
+# Go-live parallel runs: (org, month) -> the new system whose test extract the Trust also sends
+# that month (parallel.py). The old system stays the system of record (schemas/layouts.yaml), so
+# the month's measures are the old extract's alone.
+PARALLEL_RUNS: dict[tuple[str, str], str] = {("RKB", "2026-03"): "Cerner"}
+
 # Relative booking volume by calendar month (bookings lead births by ~6 months; mild season).
 SEASON = (1.02, 0.97, 1.03, 0.98, 1.01, 0.97, 1.03, 1.04, 1.02, 1.00, 1.01, 0.92)
 

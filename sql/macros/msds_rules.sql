@@ -38,6 +38,11 @@ CREATE OR REPLACE TEMP MACRO postcode_class(pc, live_in_directory) AS
         ELSE 'invalid'
     END;
 
+-- Gestation in whole days (BadgerNet, Cerner): an integer or nothing. A cast alone would round
+-- '10.5' to 11 and read '1e2' as 100, turning junk into a plausible gestation.
+CREATE OR REPLACE TEMP MACRO whole_days(raw) AS
+    CASE WHEN regexp_full_match(trim(raw), '-?[0-9]+') THEN TRY_CAST(trim(raw) AS INTEGER) END;
+
 CREATE OR REPLACE TEMP MACRO in_range(x, lo, hi) AS coalesce(x BETWEEN lo AND hi, false);
 
 -- A value counts as recorded when the source sent something: a parsed value, or any text (junk

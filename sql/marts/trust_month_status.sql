@@ -1,8 +1,11 @@
 -- One row per Trust expected (or seen) in the month: did a usable submission arrive?
 -- A missing or unreadable submission fails the gate for its Trust: no data is not good data.
+-- Only the system of record's submissions: a parallel-run extract (role parallel_*) is never the
+-- Trust's submission, so it neither completes nor spoils the month, nor counts in its rows.
 WITH current_subs AS (
     SELECT * FROM submissions
     WHERE reporting_month = getvariable('month') AND status IN ('loaded', 'unreadable')
+      AND NOT starts_with(role, 'parallel_')
 ),
 -- The expected providers; an extract naming another ODS code is reported as unreadable, never
 -- scored as a Trust (unless no provider list is configured at all).

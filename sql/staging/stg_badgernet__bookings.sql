@@ -11,7 +11,7 @@ SELECT
     r.person_key,
     r.booking_date_parsed AS booking_date,
     r.site_code,
-    TRY_CAST(r.gestation AS INTEGER) AS gestation_days,
+    whole_days(r.gestation) AS gestation_days,
     r.postcode AS postcode_source,
     r.ethnic_source,
     e.code AS ethnic_category,

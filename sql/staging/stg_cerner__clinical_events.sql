@@ -12,7 +12,9 @@ SELECT
     strptime(r.event_date, getvariable('cerner_event_date_format')) AS event_at,
     CASE
         WHEN ev.measurement = 'smoking' THEN NULL
-        WHEN coalesce(u.to_unit, ev.unit) = ev.unit THEN TRY_CAST(trim(r.result_value) AS DOUBLE) * coalesce(u.factor, 1.0)
+        -- rounded: 2.20 m x 100 is 220.00000000000003 in floating point, which a range check
+        -- would call implausible; no reading is typed to more than six decimals
+        WHEN coalesce(u.to_unit, ev.unit) = ev.unit THEN round(TRY_CAST(trim(r.result_value) AS DOUBLE) * coalesce(u.factor, 1.0), 6)
     END AS value_num,
     CASE WHEN ev.measurement = 'smoking' THEN s.status END AS value_text
 FROM raw_cerner__clinical_events AS r

@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     file_name         VARCHAR NOT NULL,
     checksum          VARCHAR NOT NULL,   -- SHA-256 of the file's bytes
     source_system     VARCHAR NOT NULL,
-    role              VARCHAR NOT NULL,   -- bookings | pregnancy | clinical_events
+    role              VARCHAR NOT NULL,   -- bookings | pregnancy | clinical_events, parallel_<role> for a parallel run
     org_code          VARCHAR NOT NULL,
     reporting_month   VARCHAR NOT NULL,
     status            VARCHAR NOT NULL,   -- loaded | unreadable | superseded | withdrawn
@@ -107,6 +107,25 @@ CREATE TABLE IF NOT EXISTS clinical_events (
     event_at        TIMESTAMP NOT NULL,
     value_num       DOUBLE,
     value_text      VARCHAR
+);
+
+-- Parallel-run extracts (source-layouts.md, "System of record, and parallel running at go-live"):
+-- a second system's extract for a Trust-month, read by the same readers, contracts and pseudonyms,
+-- with the columns of bookings, quarantine and clinical_events, and never counted in them. Their
+-- submissions carry the role `parallel_<role>`. Reconciled against bookings by pipelines/golive.
+CREATE TABLE IF NOT EXISTS parallel_bookings AS SELECT * FROM bookings LIMIT 0;
+CREATE TABLE IF NOT EXISTS parallel_quarantine AS SELECT * FROM quarantine LIMIT 0;
+CREATE TABLE IF NOT EXISTS parallel_clinical_events AS SELECT * FROM clinical_events LIMIT 0;
+
+-- Go-live reconciliation per month x Trust x parallel system x data item (sql/golive/golive.sql;
+-- golive-YYYY-MM.csv holds its columns up to unlinkable). Only Trust-months with a parallel run.
+CREATE TABLE IF NOT EXISTS golive (
+    reporting_month VARCHAR, org_code VARCHAR, system_of_record VARCHAR, parallel_system VARCHAR,
+    data_item VARCHAR,                  -- 'pregnancies', or a reconciled measure's id
+    linked BIGINT, both_valid_same BIGINT, both_valid_different BIGINT, valid_only_in_record BIGINT,
+    valid_only_in_parallel BIGINT, neither_valid BIGINT,     -- data items: sum to linked
+    only_in_record BIGINT, only_in_parallel BIGINT, unlinkable BIGINT,   -- 'pregnancies' only
+    unlinkable_in_record BIGINT, unlinkable_in_parallel BIGINT           -- unlinkable, by extract
 );
 
 -- Reference data as loaded, with the fingerprint of the files and edition it came from.

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from checks.validation import run_ge_gate
-from tests.checks.test_data_docs_offline import CHROMIUM, _offline_browser, _visit, needs_chromium
+from tests.checks.test_data_docs_offline import _offline_browser, _visit
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "checks" / "rules.yaml"
 PAYLOADS = [
@@ -73,9 +73,8 @@ def test_payloads_are_written_escaped(site):
             assert payload not in raw, (page.name, payload)
 
 
-@needs_chromium
-def test_no_payload_runs_in_the_browser(site):
-    with _offline_browser(CHROMIUM) as browser:
+def test_no_payload_runs_in_the_browser(chromium, site):
+    with _offline_browser(chromium) as browser:
         for page in sorted(site.rglob("*.html")):
             if "vendor" in page.parts:
                 continue

@@ -329,7 +329,17 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
         frame, format_mode(yaml.safe_load(RULES_FILE.read_text())), tmp_path / "work", tmp_path / "docs"
     )
     pages = list(index.parent.rglob("*.html"))
-    assert len(pages) >= 3
+    # The index, a page per suite (rows, trusts) and a page per validation of the month's batch.
+    shapes = sorted(
+        re.sub(r"/\d{8}T\d{6}\.\d+Z/", "/<run time>/", p.relative_to(index.parent).as_posix()) for p in pages
+    )
+    assert shapes == [
+        "expectations/maternity_dq_gate_rows.html",
+        "expectations/maternity_dq_gate_trusts.html",
+        "index.html",
+        "validations/maternity_dq_gate_rows/maternity_dq_gate_2025-04/<run time>/maternity_dq-bookings_by_month.html",
+        "validations/maternity_dq_gate_trusts/maternity_dq_gate_2025-04/<run time>/maternity_dq-trust_month_rates.html",
+    ]
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']https?://""", text), page

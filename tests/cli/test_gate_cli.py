@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
+from pipelines.core.paths import RULES_FILE
 from tests.cli.mdq_process import mdq
 from tests.conftest import FIXTURE_MONTH
 
@@ -66,7 +67,7 @@ def test_threshold_comes_from_the_rules_file(landing, tmp_path):
     month is first gated under the shipped rules; the changed rules must not reuse those verdicts,
     and going back to the shipped rules must not reuse the lowered ones."""
     assert mdq("gate", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path)).returncode == 1
-    rules = yaml.safe_load(Path("checks/rules.yaml").read_text())
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
     for measure in rules["measures"]:
         if measure.get("gated"):
             measure["threshold"] = 0.3
@@ -94,18 +95,19 @@ def test_missing_trust_fails_the_gate(landing, tmp_path):
     assert cases["RKB: Valid postcode"].find("failure").get("type") == "threshold_breach"
 
 
-def test_usage_errors_exit_2_with_one_line(landing, tmp_path):
-    for args in (
-        ["gate", "--month", "2025-4"],
-        ["gate"],
-        ["run", "--month", "2031-01", *_paths(landing, tmp_path)],
-        ["run", "--landing", str(tmp_path / "nowhere")],
-        ["run", "--from", "2025-05", "--to", "2025-04"],
-    ):
-        result = mdq(*args)
-        assert result.returncode == 2, args
-        assert "Traceback" not in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+def test_a_usage_error_from_the_command_line_is_one_line_and_2():
+    """The installed entry point turns a usage error into one line and status 2 (every exit-2 path,
+    in-process: tests/cli/test_exit_statuses.py)."""
+    result = mdq("gate", "--month", "2025-4")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["mdq gate: argument --month: '2025-4' is not a month in the form YYYY-MM"]
+
+
+def test_a_bad_first_month_setting_is_one_line_and_2(landing, tmp_path):
+    """MDQ_FIRST_MONTH is read where the partitions are defined, once per process: a new process."""
+    result = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"MDQ_FIRST_MONTH": "2025-4"})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["mdq: MDQ_FIRST_MONTH='2025-4' is not a month in the form YYYY-MM"]
 
 
 def test_generate_national_then_run(tmp_path):

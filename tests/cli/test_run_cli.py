@@ -1,18 +1,13 @@
 """`mdq run` as an analyst sees it: the table fits the terminal and is coloured only in one, the
-scorecard's path is printed, a backfill prints a line per month and one table of breaches, an
-unwritable --out is refused before any work, and a held warehouse says who holds it and times
-out with its own exit status."""
+scorecard's path is printed, a backfill prints a line per month and one table of breaches, and an
+unwritable --out is refused before any work. Exit statuses 2 and 75, in-process: test_exit_statuses.py."""
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import time
 
-from pipelines.core.errors import WAREHOUSE_BUSY
 from pipelines.core.paths import SAMPLE_DATA
-from pipelines.core.warehouse import connect
 from tests.cli.mdq_process import mdq, mdq_in_terminal
 from tests.conftest import FIXTURE_MONTH
 
@@ -91,29 +86,3 @@ def test_unwritable_out_is_refused_before_any_work(landing, tmp_path):
     assert result.stderr.strip().splitlines() == [f"mdq: --out {blocker / 'out'}: cannot write there (Not a directory)"]
     assert not (tmp_path / "w.duckdb").exists()  # nothing ingested
     assert time.monotonic() - started < 30
-
-
-def test_held_warehouse_says_who_holds_it_and_times_out_with_its_own_status(landing, tmp_path):
-    """This test process holds the warehouse; `mdq run` waits, names this process, gives up after
-    MDQ_LOCK_TIMEOUT seconds and exits 75 (not 2, which is a usage error)."""
-    warehouse = tmp_path / "w.duckdb"
-    with connect(warehouse):
-        result = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path), env={"MDQ_LOCK_TIMEOUT": "6"})
-    assert result.returncode == WAREHOUSE_BUSY == 75
-    holder = f"pid {os.getpid()} on {socket.gethostname()}"
-    waiting = [line for line in result.stderr.splitlines() if line.startswith("mdq: waiting for the warehouse")]
-    assert len(waiting) == 1 and holder in waiting[0], result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith(f"mdq: {warehouse}: still in use by {holder}")
-    assert "Traceback" not in result.stderr
-
-
-def test_ui_flags(tmp_path):
-    """`mdq ui --port` takes a port number; a port already in use is one line and exit 2."""
-    assert mdq("ui", "--port", "http").returncode == 2
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = mdq("ui", "--host", "127.0.0.1", "--port", str(port))
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"mdq ui: cannot listen on 127.0.0.1:{port} (Address already in use)"]

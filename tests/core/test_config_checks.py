@@ -89,3 +89,46 @@ def test_max_lines_below_one(tmp_path):
     assert _problems(load_layouts, path) == [
         "BadgerNet.columns.notes.max_lines: expected a whole number of at least 1, found 0"
     ]
+
+
+def test_systems_of_record_by_month_are_read_and_checked(tmp_path):
+    """RKB: K2 from the start, Cerner from 2026-04 (schemas/layouts.yaml); a Trust listed as
+    `ODS: name` has no history. Then four mistakes in one history, each named."""
+    layouts = load_layouts(LAYOUTS_FILE)
+    assert [layouts.system_of_record("RKB", m) for m in ("2025-04", "2026-03", "2026-04")] == ["K2", "K2", "Cerner"]
+    assert layouts.system_of_record("RJC", "2026-09") == "BadgerNet"
+    (tmp_path / "plain").mkdir()
+    plain = _layouts_with(
+        tmp_path / "plain",
+        "  RJC:\n    name: South Warwickshire University NHS Foundation Trust\n    systems:\n      - {system: BadgerNet}\n",
+        "  RJC: South Warwickshire University NHS Foundation Trust\n",
+    )
+    loaded = load_layouts(plain)
+    assert loaded.providers["RJC"] == "South Warwickshire University NHS Foundation Trust"
+    assert loaded.system_of_record("RJC", "2026-09") is None
+    broken = _layouts_with(
+        tmp_path,
+        "      - {system: K2}\n      - {system: Cerner, from: '2026-04'}\n",
+        "      - {system: K2}\n      - {system: Meditech, from: '2026-04'}\n      - {system: Cerner, from: 2026-4}\n"
+        "      - {system: BadgerNet, from: '2026-01'}\n      - {system: K2}\n",
+    )
+    assert _problems(load_layouts, broken) == [
+        "providers.RKB.systems[1].system: 'Meditech' is not the system of any layout (BadgerNet, Cerner, K2)",
+        "providers.RKB.systems[2].from: expected a month 'YYYY-MM' (quoted), found '2026-4'",
+        "providers.RKB.systems[3].from: 2026-01 is not after the entry before it (2026-04)",
+        "providers.RKB.systems[4].from: expected a month 'YYYY-MM' (quoted), found None",
+    ]
+
+
+def test_reconciled_items_and_the_lost_share_are_checked(tmp_path):
+    def edit(rules):
+        rules["measures"][0]["reconcile"] = {"decimals": 1}
+        rules["measures"][3]["reconcile"]["decimals"] = -1
+        rules["golive"]["max_lost_share"] = 5
+
+    assert _problems(load_rules, _rules_with(tmp_path, edit)) == [
+        "measures[0] (MSD_MOTHER_POSTCODE_VALID): reconcile must be {value: <column compared>, decimals: N}, "
+        "found {'decimals': 1}",
+        "measures[3] (MSD_BMI_RECORDED): reconcile.decimals must be a whole number of places, found -1",
+        "golive.max_lost_share: expected a share from 0 to 1 (0.05 for 5%), found 5",
+    ]

@@ -97,13 +97,19 @@ def test_every_shipped_row_is_loaded_or_quarantined(sample_warehouse):
             else ("utf-8", "|")
         )
         assert rows_read == _records_in(SAMPLE_DATA / file_name, encoding, delimiter), file_name
+        # A parallel-run extract (RKB 2026-03's Cerner test extract) has its own tables.
         loaded = query(
             sample_warehouse,
             "SELECT (SELECT count(*) FROM bookings WHERE submission_id = $1) + "
-            "(SELECT count(*) FROM clinical_events WHERE submission_id = $1)",
+            "(SELECT count(*) FROM clinical_events WHERE submission_id = $1) + "
+            "(SELECT count(*) FROM parallel_bookings WHERE submission_id = $1) + "
+            "(SELECT count(*) FROM parallel_clinical_events WHERE submission_id = $1)",
             [submission_id],
         )[0][0]
         quarantined = query(
-            sample_warehouse, "SELECT count(*) FROM quarantine WHERE submission_id = ?", [submission_id]
+            sample_warehouse,
+            "SELECT (SELECT count(*) FROM quarantine WHERE submission_id = $1) + "
+            "(SELECT count(*) FROM parallel_quarantine WHERE submission_id = $1)",
+            [submission_id],
         )[0][0]
         assert loaded + quarantined == rows_read, file_name

@@ -62,3 +62,52 @@ def test_outputs_must_still_be_there_and_unchanged(settings, tmp_path):
     assert _run(settings)
     (out / f"scorecard-{FIXTURE_MONTH}.html").unlink()
     assert not month_is_current(settings, FIXTURE_MONTH)
+
+
+# RKB's K2 line 4 (BK00000003) has a blank postcode; given CV1 2AB (live) RKB has 3 valid of 6
+# (lines 2, 3 and 4) instead of 2 of 6: 50.0%, ceil(0.95 x 6) - 3 = 3 records short.
+BLANK_POSTCODE = b"03/04/2025 11:15,12+6,,Asian"
+FILLED_POSTCODE = b"03/04/2025 11:15,12+6,CV1 2AB,Asian"
+K2 = "K2_RKB_MaternityBookings_202504.csv"
+
+
+def _gate(mdq_main, settings: RunSettings) -> list[str]:
+    status, out, _ = mdq_main(
+        "gate", "--month", FIXTURE_MONTH, "--landing", str(settings.landing), "--warehouse", str(settings.warehouse),
+        "--out", str(settings.out),
+    )  # fmt: skip
+    assert status == 1
+    return [
+        line for line in out.splitlines() if line.startswith(f"BREACH {FIXTURE_MONTH} RKB MSD_MOTHER_POSTCODE_VALID")
+    ]
+
+
+def test_gate_reruns_the_month_after_a_resubmission(settings, mdq_main):
+    """Gated once (RKB 2 of 6), then `_resub1` lands with line 4's postcode filled in: the month
+    is no longer current, and `mdq gate` runs it again from the resubmission (3 of 6)."""
+    assert _gate(mdq_main, settings) == [
+        f"BREACH {FIXTURE_MONTH} RKB MSD_MOTHER_POSTCODE_VALID: 33.3% (2/6) below threshold 95%, 4 records short; "
+        f"worklist {settings.out / 'worklists' / f'worklist-{FIXTURE_MONTH}-RKB.csv'}"
+    ]
+    assert month_is_current(settings, FIXTURE_MONTH)
+    original = (settings.landing / K2).read_bytes()
+    (settings.landing / K2.replace(".csv", "_resub1.csv")).write_bytes(
+        original.replace(BLANK_POSTCODE, FILLED_POSTCODE)
+    )
+    assert not month_is_current(settings, FIXTURE_MONTH)
+    assert _gate(mdq_main, settings)[0].startswith(
+        f"BREACH {FIXTURE_MONTH} RKB MSD_MOTHER_POSTCODE_VALID: 50.0% (3/6) below threshold 95%, 3 records short"
+    )
+    assert month_is_current(settings, FIXTURE_MONTH)
+
+
+def test_gate_reruns_the_month_when_an_extract_is_replaced_under_its_name(settings, mdq_main):
+    """The same correction copied over the original file (same name): only the content's checksum
+    can tell the month is no longer what was gated."""
+    _gate(mdq_main, settings)
+    path = settings.landing / K2
+    path.write_bytes(path.read_bytes().replace(BLANK_POSTCODE, FILLED_POSTCODE))
+    assert not month_is_current(settings, FIXTURE_MONTH)
+    assert _gate(mdq_main, settings)[0].startswith(
+        f"BREACH {FIXTURE_MONTH} RKB MSD_MOTHER_POSTCODE_VALID: 50.0% (3/6) below threshold 95%, 3 records short"
+    )

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.warehouse import install_rules
-from tests.conftest import load, query
+from tests.conftest import examples, load, query
 
 HEADER = "pcd,pcds,dointr,doterm,lsoa11,lsoa21\n"
 
@@ -160,7 +160,7 @@ def test_the_rules_file_lists_every_unicode_white_space_character():
     assert set(WHITE) <= set(whitespace_characters(load_rules()))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     inserts=st.lists(
         st.tuples(st.integers(min_value=0, max_value=6), st.text(alphabet=WHITE, min_size=1, max_size=3)), max_size=5

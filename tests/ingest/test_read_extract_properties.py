@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest.read_extract import UnreadableExtract, read_extract
+from tests.conftest import examples
 from tests.ingest.read_extract_helpers import (
     BADGER,
     EVENTS,
@@ -84,7 +85,9 @@ def extract_files(draw, clean: bool = False):
     return layout, bom + text.encode(layout.encoding)
 
 
-PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @PROPERTY

@@ -115,12 +115,15 @@ def test_checks_are_named_short_and_whole_and_described():
     assert names == sorted(
         [
             "canonical_contract",
+            "canonical_contract",  # bookings, and the parallel-run extracts' parallel_bookings
             "extracts_readable",
+            "golive_contract",
             "measures_contract",
             "quarantine_contract",
             "rows_conserved",
             "submissions_contract",
             "valid_ethnic_category",
+            "valid_items_kept",
             "valid_postcode",
         ]
     )

@@ -55,7 +55,17 @@ def test_dagster_dev_serves_the_asset_graph(tmp_path):
     with dagster_dev(home, dict(os.environ), log=log) as port:
         data = graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")
         keys = {"/".join(node["assetKey"]["path"]) for node in data["data"]["assetNodes"]}
-        assert {"bookings", "quarantine", "submissions", "measures", "worklists", "gate_results", "scorecard"} <= keys
+        assert {
+            "bookings",
+            "quarantine",
+            "submissions",
+            "parallel_bookings",
+            "golive",
+            "measures",
+            "worklists",
+            "gate_results",
+            "scorecard",
+        } <= keys
         assert all(node["isPartitioned"] for node in data["data"]["assetNodes"])
         locations = graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }")
         assert [e["name"] for e in locations["data"]["workspaceOrError"]["locationEntries"]] == ["maternity_dq"]
@@ -187,7 +197,8 @@ def test_a_partition_launched_from_the_ui_matches_mdq_run(tmp_path):
     assert (ui_out / f"scorecard-{MONTH}.html").exists()
     assert _tables(ui_wh, MONTH) == _tables(cli_wh, MONTH)
     assert ui_facts["checks"] == cli_facts["checks"]
-    assert len(ui_facts["checks"]) == 8  # 6 on what ingest and measures stored, one per gated measure
+    # 7 on what ingest and measures stored (parallel_bookings' contract too), 2 on golive, one per gated measure
+    assert len(ui_facts["checks"]) == 11
     timings = (
         f"UI run {ui_facts['seconds']:.1f} s against the CLI's {cli_facts['seconds']:.1f} s "
         f"(launch to finish {ui_launch_s:.1f} s; `mdq run` process {cli_process_s:.1f} s)"

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 
 from pipelines.core.paths import REPO_ROOT, SAMPLE_DATA
 from pipelines.core.warehouse import connect
@@ -31,7 +30,12 @@ def _mdq(args, tmp_path):
 
 def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
     """Another process's step holds the warehouse; `mdq run` reaches it, says who it waits for,
-    waits its turn (the holder lets go only once it has said so) and completes."""
+    waits its turn (the holder lets go only once it has said so, so the run has waited at least
+    the 2 s before its notice) and completes. No sleep: each step waits for the event it needs.
+
+    The sample's 2025-04, recounted with the csv module (tests/synthetic/sample_reading.py::
+    women_booked: distinct pregnancy IDs with a real booking date in the month): RJC 241, RKB 489,
+    RLT 155 women booked."""
     warehouse = tmp_path / "w.duckdb"
     held, release = threading.Event(), threading.Event()
 
@@ -42,12 +46,11 @@ def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
 
     holder = threading.Thread(target=hold)
     holder.start()
-    held.wait(10)
+    assert held.wait(60), "the holder never took the warehouse"
     process = _mdq(
         ["run", "--month", "2025-04", "--warehouse", str(warehouse), "--out", str(tmp_path / "out")], tmp_path
     )
     waiting = process.stderr.readline()  # blocks until mdq has waited its first 2 s for the warehouse
-    time.sleep(3)
     assert process.poll() is None, "mdq run should still be waiting for the warehouse"
     release.set()
     holder.join()
@@ -56,7 +59,11 @@ def test_run_waits_for_a_held_warehouse_then_succeeds(tmp_path):
     # It said it was waiting, and who for; it did not fail on DuckDB's own lock.
     assert waiting.startswith(f"mdq: waiting for the warehouse {warehouse}: in use by pid {os.getpid()}"), waiting
     assert "Traceback" not in err and "Could not set lock" not in err
-    assert query(warehouse, "SELECT count(*) FROM bookings WHERE reporting_month = '2025-04'")[0][0] > 800
+    assert query(warehouse, "SELECT org_code, count(*) FROM bookings GROUP BY 1 ORDER BY 1") == [
+        ("RJC", 241),
+        ("RKB", 489),
+        ("RLT", 155),
+    ]
 
 
 def test_two_runs_at_once_both_land(tmp_path):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pipelines.core.config import load_layouts
 from pipelines.ingest.landing import identify
 from pipelines.ingest.read_month import read_one
-from tests.conftest import FIXTURE_LANDING
+from tests.conftest import FIXTURE_LANDING, examples
 
 FILES = [
     "K2_RKB_MaternityBookings_202504.csv",
@@ -29,7 +29,7 @@ FILES = [
     "CERNER_RLT_202504_CLINICAL_EVENTS.txt",
 ]
 KEY = b"fuzz-key"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _read(tmp_path: Path, name: str, data: bytes):

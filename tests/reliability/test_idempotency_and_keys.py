@@ -37,7 +37,15 @@ def test_three_runs_give_byte_identical_outputs_and_tables(landing, tmp_path):
                 for t in ("bookings", "quarantine", "clinical_events", "measures", "trust_month_status")
             }
             seen.append((_digests(settings.out), tables))
-    assert len(seen[0][0]) >= 4  # measures CSV and a worklist per Trust
+    # The measures and dq CSVs, and a worklist for each Trust: all three fail a gated measure in
+    # the fixture month (hand-counted in tests/cli/test_gate_cli.py::test_gate_fails_and_writes_junit).
+    assert sorted(seen[0][0]) == [
+        "dq-2025-04.csv",
+        "measures-2025-04.csv",
+        "worklists/worklist-2025-04-RJC.csv",
+        "worklists/worklist-2025-04-RKB.csv",
+        "worklists/worklist-2025-04-RLT.csv",
+    ]
     assert seen[0] == seen[1] == seen[2]
 
 

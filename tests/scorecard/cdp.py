@@ -65,6 +65,8 @@ class Browser:
         self.exceptions: list[str] = []
         self._ids = itertools.count(1)
         self._events: list[dict[str, Any]] = []
+        self._pending: set[str] = set()  # network requests started and not yet finished or failed
+        self._last_activity = time.monotonic()
 
     def __enter__(self) -> Self:
         from websockets.sync.client import connect
@@ -121,6 +123,11 @@ class Browser:
         method, params = message.get("method"), message.get("params", {})
         if method == "Network.requestWillBeSent":
             self.requests.append(params["request"]["url"])
+            self._pending.add(params.get("requestId", ""))
+            self._last_activity = time.monotonic()
+        elif method in ("Network.loadingFinished", "Network.loadingFailed"):
+            self._pending.discard(params.get("requestId", ""))
+            self._last_activity = time.monotonic()
         elif method == "Runtime.consoleAPICalled":
             text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
             self.console.append({"level": params.get("type"), "text": text})
@@ -164,6 +171,29 @@ class Browser:
             if message.get("method") == method:
                 self._events.remove(message)
                 return message
+
+    def wait_until(self, expression: str, timeout: float | None = None) -> Any:
+        """Evaluate ``expression`` until it is truthy and return its value: a UI transition (a tab
+        shown, a dropdown opened) is waited for by its effect, with a deadline, never a fixed sleep."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise CdpError(f"still {value!r} after {timeout or self.timeout} s: {expression}")
+            time.sleep(0.02)  # a poll interval, not a guess at how long the transition takes
+
+    def wait_for_quiet(self, quiet: float = 0.25, timeout: float | None = None) -> None:
+        """Wait until the page has loaded and no request has started or ended for ``quiet`` seconds
+        (late loads such as the favicon are then finished or failed and recorded), with a deadline."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while time.monotonic() < deadline:
+            complete = self.evaluate("document.readyState") == "complete"  # also drains pending events
+            if complete and not self._pending and time.monotonic() - self._last_activity >= quiet:
+                return
+            time.sleep(0.02)
+        raise CdpError(f"the page kept loading for {timeout or self.timeout} s: {sorted(self._pending)}")
 
     def open(self, url: str, width: int = 1366, height: int = 900) -> None:
         self.viewport(width, height)

@@ -29,18 +29,34 @@ def test_rates_from_suppressed_counts_are_not_shown():
     assert MSDS.rate_shown(8, 8)
 
 
-def test_policy_comes_from_the_rules_file():
-    disclosure = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["disclosure"]
+def test_the_shipped_policy_is_nhs_englands():
+    """measures.md: counts from 1 to 7 shown as *, other counts rounded to the nearest 5."""
     from pipelines.core.config import load_rules
 
-    policy = DisclosurePolicy.from_rules(load_rules())
-    assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to) == (
-        disclosure["suppress_min"],
-        disclosure["suppress_max"],
-        disclosure["suppressed_symbol"],
-        disclosure["round_to"],
+    policy = DisclosurePolicy.from_rules(load_rules(RULES_FILE))
+    assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to) == (1, 7, "*", 5)
+    assert policy.footnote == (
+        "Counts from 1 to 7 are shown as * and other counts are rounded to the nearest 5, following NHS "
+        "England's publication practice for MSDS; rates from suppressed counts are not shown."
     )
-    assert policy.footnote == " ".join(disclosure["footnote"].split())
+
+
+def test_the_policy_is_read_from_the_rules_file(tmp_path):
+    """A rules file staging another policy (1 to 9 as 'c', rounding to 10) gets that policy."""
+    from pipelines.core.config import load_rules
+
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    rules["disclosure"].update(suppress_max=9, suppressed_symbol="c", round_to=10, footnote="Staged.")
+    staged = tmp_path / "rules.yaml"
+    staged.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    policy = DisclosurePolicy.from_rules(load_rules(staged))
+    assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to, policy.footnote) == (
+        1,
+        9,
+        "c",
+        10,
+        "Staged.",
+    )
 
 
 def test_a_different_policy_is_applied_as_configured():

@@ -1,4 +1,5 @@
-"""Ingest: the month's extracts into the canonical bookings, quarantine and submissions tables.
+"""Ingest: the month's extracts into the canonical bookings, quarantine and submissions tables
+(a parallel-run extract into parallel_bookings: pipelines/ingest/routing.py).
 
 The checks on what ingest stored run inside this step, month by month (check_events.py says
 why): rows conserved, every stored table against its contract, every extract readable.
@@ -31,6 +32,12 @@ CHECKS = [
         asset="bookings",
         partitions_def=monthly,
         description="The month's stored bookings conform to the canonical pandera contract (schemas/canonical.py).",
+    ),
+    dg.AssetCheckSpec(
+        "canonical_contract",
+        asset="parallel_bookings",
+        partitions_def=monthly,
+        description="The month's parallel-run bookings conform to the canonical pandera contract too.",
     ),
     dg.AssetCheckSpec(
         "quarantine_contract",
@@ -69,6 +76,12 @@ CHECKS = [
         dg.AssetSpec(
             "submissions", description="Audit trail of every extract seen, by checksum.", group_name=INGEST_GROUP
         ),
+        dg.AssetSpec(
+            "parallel_bookings",
+            description="Parallel-run extracts (a second system's extract for a Trust-month at go-live), "
+            "canonical like bookings, with their own quarantine and events; never counted in bookings.",
+            group_name=INGEST_GROUP,
+        ),
     ],
     partitions_def=monthly,
     backfill_policy=SINGLE_RUN,
@@ -89,7 +102,7 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
                 context.log.warning(str(f.error))
         verdicts += _record_month(context, month, mdq, summary)
         step_done("ingest", month)
-    for key in ("bookings", "quarantine", "submissions"):
+    for key in ("bookings", "quarantine", "submissions", "parallel_bookings"):
         yield dg.MaterializeResult(asset_key=key)
     yield from record_checks(context, verdicts)
 
@@ -120,9 +133,15 @@ def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSetting
             {"rows_quarantined": summary.rows_quarantined}, asset_key="quarantine", partition_key=month
         )
         context.add_asset_metadata(
-            {"files": summary.files, "unreadable_files": summary.unreadable},
+            {"files": summary.files, "unreadable_files": summary.unreadable, "parallel_files": summary.parallel_files},
             asset_key="submissions",
             partition_key=month,
+        )
+        parallel = con.execute("SELECT count(*) FROM parallel_bookings WHERE reporting_month = ?", [month]).fetchone()[
+            0
+        ]
+        context.add_asset_metadata(
+            {"rows": parallel, "files": summary.parallel_files}, asset_key="parallel_bookings", partition_key=month
         )
         if selected(context, "bookings", "rows_conserved"):
             broken = con.execute(
@@ -143,18 +162,19 @@ def _record_month(context: dg.AssetExecutionContext, month: str, mdq: MdqSetting
                     {"files_not_conserved": len(broken), **({"files": dg.MetadataValue.json(files)} if files else {})},
                 )
             )
-        if selected(context, "bookings", "canonical_contract"):
-            frame = con.sql("SELECT * FROM bookings WHERE reporting_month = $m", params={"m": month}).pl()
-            failures = canonical_failures(frame)
-            out.append(
-                verdict(
-                    "bookings",
-                    "canonical_contract",
-                    month,
-                    failures.height == 0,
-                    {"rows": frame.height, "failing_rows": failures.height},
+        for table in ("bookings", "parallel_bookings"):
+            if selected(context, table, "canonical_contract"):
+                frame = con.sql(f"SELECT * FROM {table} WHERE reporting_month = $m", params={"m": month}).pl()
+                failures = canonical_failures(frame)
+                out.append(
+                    verdict(
+                        table,
+                        "canonical_contract",
+                        month,
+                        failures.height == 0,
+                        {"rows": frame.height, "failing_rows": failures.height},
+                    )
                 )
-            )
         if selected(context, "quarantine", "quarantine_contract"):
             out.append(contract_verdict(con, "quarantine", "quarantine", QuarantineRows, month))
         if selected(context, "submissions", "submissions_contract"):

@@ -15,7 +15,7 @@ from pipelines.scorecard import write_scorecard
 
 
 @dg.asset(
-    deps=["measures", "gate_results", "worklists"],
+    deps=["measures", "gate_results", "worklists", "golive"],
     partitions_def=monthly,
     backfill_policy=SINGLE_RUN,
     group_name="scorecard",
@@ -41,7 +41,8 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings) -> dg.Materia
                 run_started=started,
             )
             # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
-            outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq")] + [*worklists.values(), path]
+            outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq", "golive")]
+            outputs += [*worklists.values(), path]
             # The month's Data Docs folder, and the site's static files its pages load.
             docs_folders = [Path(docs).parent, Path(docs).parent.parent / "static"] if docs else []
             publish(con, month, outputs + docs_folders)
