@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import socket
 from pathlib import Path
 
@@ -308,13 +309,8 @@ def test_empty_frame_returns_nothing(tmp_path, rules):
 
 
 def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
-    """The site run_ge_gate writes is made offline: no page loads anything from the internet."""
-    import re
-
-    import pandas as pd
-    import yaml
-
-    from checks.validation import run_ge_gate
+    """The month's folder run_ge_gate writes is made offline: no page loads anything from the internet.
+    RKB: postcodes 1 valid of 3 (a blank, a pseudo-postcode) fails, so it gets a page of its own."""
     from pipelines.core.paths import RULES_FILE
 
     frame = pd.DataFrame(
@@ -329,20 +325,15 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
         frame, format_mode(yaml.safe_load(RULES_FILE.read_text())), tmp_path / "work", tmp_path / "docs"
     )
     pages = list(index.parent.rglob("*.html"))
-    # The index, a page per suite (rows, trusts) and a page per validation of the month's batch.
-    shapes = sorted(
-        re.sub(r"/\d{8}T\d{6}\.\d+Z/", "/<run time>/", p.relative_to(index.parent).as_posix()) for p in pages
-    )
-    assert shapes == [
+    assert sorted(p.relative_to(index.parent).as_posix() for p in pages) == [
         "expectations/maternity_dq_gate_rows.html",
         "expectations/maternity_dq_gate_trusts.html",
         "index.html",
-        "validations/maternity_dq_gate_rows/maternity_dq_gate_2025-04/<run time>/maternity_dq-bookings_by_month.html",
-        "validations/maternity_dq_gate_trusts/maternity_dq_gate_2025-04/<run time>/maternity_dq-trust_month_rates.html",
+        "validations/RKB.html",
+        "validations/gate.html",
     ]
     for page in pages:
-        text = page.read_text(encoding="utf-8")
-        assert not re.search(r"""(src|href)\s*=\s*["']https?://""", text), page
+        assert not re.search(r"""(src|href)\s*=\s*["']https?://""", page.read_text(encoding="utf-8")), page
 
 
 def test_bad_input_is_rejected(tmp_path, rules):
