@@ -48,7 +48,7 @@ def test_every_stage_ran_with_positive_times(smoke) -> None:
     _, _, results = smoke
     (scale,) = results["scales"].values()
     stages = scale["pipeline"]["stages_s"]
-    expected = {"ingest", "ingest_checks", "measures", "measure_files", "gate"}
+    expected = {"ingest", "ingest_checks", "golive", "measures", "measure_files", "gate"}
     if scale["pipeline"]["scorecard_available"]:
         expected.add("scorecard")
     assert expected <= set(stages)
