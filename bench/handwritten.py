@@ -7,8 +7,8 @@ and gives each Trust-month's valid-postcode and valid-ethnic-category rates. No 
 what placing a row needs, no pseudonyms, no audit trail, no outputs: a floor, not a pipeline. Its
 rates are compared with the gate's stored results (`gate_results`) Trust-month by Trust-month.
 
-File selection (which file is current) is the pipeline's own (`landing.choose_current`): it is
-not what is measured here.
+File selection (which file is current, and which system is a Trust-month's record) is the
+pipeline's own (`landing.choose_current`, `routing.choose_record`): it is not what is measured here.
 """
 
 from __future__ import annotations
@@ -52,10 +52,25 @@ def _read(path: Path, layout) -> Any:
 
 
 def _files(landing: Path, layouts) -> list[tuple[Path, Any, str, str]]:
+    """The current booking extracts of each Trust-month's system of record (a parallel run's left out)."""
     from pipelines.ingest.landing import choose_current, discover
+    from pipelines.ingest.routing import choose_record
 
     current = choose_current(discover(landing, layouts), layouts).current
-    return [(e.path, e.layout, e.org_code, e.month) for e in current if e.layout.role in ("bookings", "pregnancy")]
+    sent: dict[tuple[str, str], set[str]] = {}
+    for e in current:
+        sent.setdefault((e.org_code, e.month), set()).add(e.layout.system)
+    record = {
+        (org, month): choose_record(
+            org, month, [s for s in layouts.system_order if s in systems], layouts.system_of_record(org, month)
+        )[0]
+        for (org, month), systems in sent.items()
+    }
+    return [
+        (e.path, e.layout, e.org_code, e.month)
+        for e in current
+        if e.layout.role in ("bookings", "pregnancy") and e.layout.system == record[(e.org_code, e.month)]
+    ]
 
 
 def phase_handwritten(a: dict[str, Any]) -> dict[str, Any]:
