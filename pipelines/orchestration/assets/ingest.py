@@ -8,7 +8,7 @@ why): rows conserved, every stored table against its contract, every extract rea
 import dagster as dg
 
 from pipelines.core.warehouse import connect
-from pipelines.ingest.load_month import load_month
+from pipelines.ingest.load_month import load_months
 from pipelines.orchestration.assets.contracts import contract_verdict
 from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import month_problem, monthly
@@ -95,8 +95,8 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings):
         if problem:
             raise dg.Failure(description=problem)
     verdicts = []
-    for month in months:
-        prepared, summary = load_month(month, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
+    loaded = load_months(months, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
+    for month, (prepared, summary) in zip(months, loaded, strict=True):
         for f in prepared.files:
             if f.error is not None:
                 context.log.warning(str(f.error))
