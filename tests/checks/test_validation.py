@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import socket
 from pathlib import Path
 
@@ -307,16 +308,8 @@ def test_empty_frame_returns_nothing(tmp_path, rules):
     assert run_ge_gate(empty, rules, tmp_path / "work", tmp_path / "docs") == ([], None)
 
 
-def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
+def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path, rules):
     """The site run_ge_gate writes is made offline: no page loads anything from the internet."""
-    import re
-
-    import pandas as pd
-    import yaml
-
-    from checks.validation import run_ge_gate
-    from pipelines.core.paths import RULES_FILE
-
     frame = pd.DataFrame(
         {
             "reporting_month": ["2025-04"] * 3,
@@ -325,9 +318,7 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
             "ethnic_category": ["A", "Z", None],
         }
     )
-    _, index = run_ge_gate(
-        frame, format_mode(yaml.safe_load(RULES_FILE.read_text())), tmp_path / "work", tmp_path / "docs"
-    )
+    _, index = run_ge_gate(frame, rules, tmp_path / "work", tmp_path / "docs")
     pages = list(index.parent.rglob("*.html"))
     # The index, a page per suite (rows, trusts) and a page per validation of the month's batch.
     shapes = sorted(
