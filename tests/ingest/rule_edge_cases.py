@@ -113,9 +113,11 @@ POSTCODE_MISSING = [
     "Unknown", "Tbc", "nA", " N/A ", "n / a", "T B A", "\u00a0nfa\u00a0", " 0 ", "\tna", "UN KNOWN",
 ]  # fmt: skip
 POSTCODE_DEFAULT = ["ZZ99 3VZ", "zz99 3vz", "ZZ993VZ", " zz99 9zz "]
+# Three characters or fewer stay whole when normalised ("CV1", not " CV1"); four get their space
+# ("NONE" is "N ONE"): the gate's form must be the warehouse's either way.
 POSTCODE_INVALID = [
     "NONE", "N/A/", "00", "O", "TBC1", "NA NA X", "N.A.", "CV1O 2AB", "QA1 1AA", "CV3 4CD", "ZZ9 9ZZ",
-    "CV5 6EF", "CV1 1AB", "CV1 1AE", "CV1 2AB X",
+    "CV5 6EF", "CV1 1AB", "CV1 1AE", "CV1 2AB X", "CV1", " cv1 ", "B1",
 ]  # fmt: skip
 
 POSTCODE_CASES: list[Case] = [

@@ -94,6 +94,14 @@ def test_the_gates_own_normalisation_agrees_on_every_postcode_edge(edges, case):
     assert gate_form == edges[1][id(case)]["postcode"]
 
 
+def test_the_warehouse_normalises_as_the_spec_says(edges):
+    """measures.md rule 1 by hand: white space removed, upper-cased, one space before the last three
+    characters; three characters or fewer stay whole (no leading space)."""
+    forms = {c.values["postcode"]: edges[1][id(c)]["postcode"] for c in POSTCODE_CASES if c.layout == "K2"}
+    typed = ["CV1", " cv1 ", "B1", "O", "NONE", "C V 1 2 A B", "\ufeffCV1 2AB", "zz99 3vz", "CV1 2AB X"]
+    assert [forms[t] for t in typed] == ["CV1", "CV1", "B1", "O", "N ONE", "CV1 2AB", "CV1 2AB", "ZZ99 3VZ", "CV12 ABX"]
+
+
 @pytest.mark.parametrize("case", FORMAT_CASES, ids=[c.id for c in FORMAT_CASES])
 def test_postcode_format_mode_edges(format_edges, case):
     assert _class_of(format_edges, case) == case.expected
