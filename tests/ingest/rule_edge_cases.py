@@ -174,6 +174,18 @@ K2_TEXT = {  # source-layouts.md's K2 table
     "Black or Black British - Any other Black background": "valid", "Other Ethnic Groups - Chinese": "valid",
     "Other Ethnic Groups - Any other ethnic group": "valid", "Not Stated": "default", "Unknown": "default",
 }  # fmt: skip
+# The code each K2 text maps to (source-layouts.md's table): a valid text mapped to the wrong valid
+# code keeps its class, but moves the woman to another ethnic category in the breakdowns.
+K2_CODES = {
+    "White - British": "A", "White - Irish": "B", "White - Any other White background": "C",
+    "Mixed - White and Black Caribbean": "D", "Mixed - White and Black African": "E",
+    "Mixed - White and Asian": "F", "Mixed - Any other mixed background": "G",
+    "Asian or Asian British - Indian": "H", "Asian or Asian British - Pakistani": "J",
+    "Asian or Asian British - Bangladeshi": "K", "Asian or Asian British - Any other Asian background": "L",
+    "Black or Black British - Caribbean": "M", "Black or Black British - African": "N",
+    "Black or Black British - Any other Black background": "P", "Other Ethnic Groups - Chinese": "R",
+    "Other Ethnic Groups - Any other ethnic group": "S", "Not Stated": "Z", "Unknown": "99",
+}  # fmt: skip
 K2_TEXT_VARIANTS = [
     ("WHITE - BRITISH", "valid"), ("  white - irish  ", "valid"), ("not stated", "default"), ("UNKNOWN", "default"),
     ("White-British", "invalid"), ("White British", "invalid"), ("White - British.", "invalid"), ("A", "invalid"),
