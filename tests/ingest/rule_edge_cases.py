@@ -88,6 +88,13 @@ RANGE_CASES: list[Case] = [
     Case("Cerner", "bmi_class", {}, "valid", (("Height", "2.20", "m", WHEN), ("Weight", "70", "kg", WHEN))),
     Case("Cerner", "bmi_class", {}, "invalid", (("Height", "2.21", "m", WHEN), ("Weight", "70", "kg", WHEN))),
     Case("Cerner", "bmi_class", {}, "invalid", (("Height", "1.19", "m", WHEN), ("Weight", "70", "kg", WHEN))),
+    # Pounds at the weight bounds, by the exact factor 0.45359237 kg/lb: 551.15 lb = 249.9974 kg
+    # (plausible), 551.16 lb = 250.0020 kg (not); 66.14 lb = 30.0006 kg (plausible), 66.13 lb =
+    # 29.9961 kg (not). A factor rounded to 0.4536 would make 551.15 lb 250.0016 kg.
+    *[
+        Case("Cerner", "bmi_class", {}, expected, (("Height", "165", "cm", WHEN), ("Weight", lb, "lb", WHEN)))
+        for lb, expected in (("551.15", "valid"), ("551.16", "invalid"), ("66.14", "valid"), ("66.13", "invalid"))
+    ],
     Case("Cerner", "co_class", {}, "valid", (("Carbon Monoxide Reading", "100", "ppm", WHEN),)),
     Case("Cerner", "co_class", {}, "invalid", (("Carbon Monoxide Reading", "101", "ppm", WHEN),)),
     Case("Cerner", "co_class", {}, "valid", (("Carbon Monoxide Reading", "0", "ppm", WHEN),)),
