@@ -183,3 +183,11 @@ def test_no_stored_results_is_refused(tmp_path):
         GateInconsistent, match="^no gate results stored for 2025-04: run `mdq run --month 2025-04` first$"
     ):
         evaluate_gate(_warehouse(tmp_path / "w.duckdb", stored={}), MONTH)
+
+
+def test_no_warehouse_is_an_error_and_none_is_made(tmp_path):
+    """The gate reads the warehouse, read-only: judging a month of a warehouse that does not exist
+    says so and leaves no empty warehouse behind."""
+    with pytest.raises(FileNotFoundError, match="no warehouse yet"):
+        evaluate_gate(tmp_path / "w.duckdb", MONTH)
+    assert not (tmp_path / "w.duckdb").exists()
