@@ -191,3 +191,14 @@ def test_no_warehouse_is_an_error_and_none_is_made(tmp_path):
     with pytest.raises(FileNotFoundError, match="no warehouse yet"):
         evaluate_gate(tmp_path / "w.duckdb", MONTH)
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_an_incomplete_trust_fails_even_when_its_rows_pass(tmp_path):
+    """RLT sent its Cerner pregnancy file without the events file: its 3 bookings load and Great
+    Expectations passes them (3 of 3), but the month is incomplete, so the verdict fails as an
+    incomplete submission; that is no disagreement between GE and SQL."""
+    stored = dict(STORED, RLT=("incomplete", {PC: (3, 3, True, 3, 3), EC: (3, 3, True, 3, 3)}))
+    rlt = [v for v in evaluate_gate(_warehouse(tmp_path / "w.duckdb", stored), MONTH) if v.org_code == "RLT"]
+    assert [(v.passed, v.breach, v.failure_type, v.rate) for v in rlt] == [
+        (False, True, "incomplete_submission", 1.0)
+    ] * 2
