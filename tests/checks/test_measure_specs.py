@@ -163,3 +163,5 @@ def test_titles_and_kinds_of_the_shipped_gated_measures(rules):
         ("Valid ethnic category", "ethnic_category", "in_set", 0.80),
     ]
     assert specs[1].value_set == tuple("ABCDEFGHJKLMNPRS") and specs[0].value_set is None
+    # Format mode: no spec asks for the directory lookup (the batch would demand its column).
+    assert [s.directory for s in specs] == [False, False]
