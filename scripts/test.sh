@@ -6,4 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/uv.sh sync --frozen --quiet --extra test
 bash scripts/browser-deps.sh
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), each taking whole test files (--dist loadfile), so a module's shared
+# fixture warehouse is built once, on one worker. MDQ_TEST_WORKERS=0 runs in one process
+# (docs/testing.md has the suite's times both ways).
+exec .venv/bin/python -m pytest -n "${MDQ_TEST_WORKERS:-2}" --dist loadfile "$@"

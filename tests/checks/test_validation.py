@@ -307,7 +307,7 @@ def test_empty_frame_returns_nothing(tmp_path, rules):
     assert run_ge_gate(empty, rules, tmp_path / "work", tmp_path / "docs") == ([], None)
 
 
-def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
+def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path, rules):
     """The month's folder run_ge_gate writes is made offline: no page loads anything from the internet.
     RKB: postcodes 1 valid of 3 (a blank, a pseudo-postcode) fails, so it gets a page of its own."""
     frame = pd.DataFrame(
@@ -318,9 +318,7 @@ def test_gate_data_docs_reference_nothing_outside_the_site(tmp_path):
             "ethnic_category": ["A", "Z", None],
         }
     )
-    _, index = run_ge_gate(
-        frame, format_mode(yaml.safe_load(RULES_PATH.read_text())), tmp_path / "work", tmp_path / "docs"
-    )
+    _, index = run_ge_gate(frame, rules, tmp_path / "work", tmp_path / "docs")
     pages = list(index.parent.rglob("*.html"))
     assert sorted(p.relative_to(index.parent).as_posix() for p in pages) == [
         "expectations/maternity_dq_gate_rows.html",
