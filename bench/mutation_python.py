@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.mutation_scratch import MUTATION_DIR, existing, make_scratch, pytest_command, results_dir
+from bench.mutation_scratch import MUTATION_DIR, existing, make_scratch, pytest_command, results_dir, test_env
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,14 @@ def run_module(module: Module, root: Path, log) -> dict:
     started = time.perf_counter()
 
     def cr(*args: str) -> str:
-        done = subprocess.run(args, cwd=root, capture_output=True, text=True)
+        done = subprocess.run(args, cwd=root, capture_output=True, text=True, env=test_env())
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    baseline = subprocess.run(pytest_command(tests or ["--collect-only"]), cwd=root, capture_output=True, text=True)
+    baseline = subprocess.run(
+        pytest_command(tests or ["--collect-only"]), cwd=root, capture_output=True, text=True, env=test_env()
+    )
     if tests and baseline.returncode != 0:
         raise RuntimeError(f"{module.name}: its tests fail without any mutant:\n{baseline.stdout[-3000:]}")
     cr(_tool("cosmic-ray"), "init", str(config), str(session))
