@@ -168,6 +168,7 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
     return [
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
+        ("dq", span("dq-{}.csv")),
         ("go-live", span("golive-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
         *([("data docs", str(docs / "index.html"))] if (docs / "index.html").is_file() else []),

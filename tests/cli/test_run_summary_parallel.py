@@ -24,6 +24,7 @@ def test_the_run_summary_names_the_parallel_run_and_the_go_live_file(golive_land
     lines = _run(mdq, golive_landing, tmp_path)
     assert "RKB 2026-03: Cerner extract loaded as a parallel run (system of record K2)" in lines
     assert f"go-live    {tmp_path / 'out' / 'golive-2026-03.csv'}" in lines
+    assert f"dq         {tmp_path / 'out' / 'dq-2026-03.csv'}" in lines
     rkb = next(line.split() for line in lines if line.startswith("RKB "))
     assert rkb[:4] == ["RKB", "K2", "10", "1"]  # booked 10, quarantined 1: K2's alone
 
