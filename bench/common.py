@@ -12,6 +12,7 @@ MIB = 1024 * 1024
 STAGES = [  # key, label, rows the stage works through
     ("ingest", "Ingest: 3 layouts → canonical (read, pandera, placement, pseudonymise, SQL, load)", "input_rows"),
     ("ingest_checks", "Ingest asset checks (rows conserved, canonical pandera contract)", "bookings"),
+    ("golive", "Go-live reconciliation (`compute_golive`, the CSV)", "bookings"),
     ("measures", "Measures: trust_month_status + flag_rates SQL (`compute_measures`)", "bookings"),
     ("measure_files", "Measures CSV + per-Trust worklists", "bookings"),
     ("gate", "GE gate (`run_month_gate`, incl. Data Docs)", "bookings"),

@@ -62,11 +62,15 @@ def cli_year(base: Path, months: list[str], opts: argparse.Namespace) -> dict[st
         "--out",
         str(target / "out"),
     ]
+    home = target / "dagster-home"  # a fresh instance: no event-log history from earlier runs
+    home.mkdir(parents=True)
+    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     env = child_env(
         Path(opts.work_dir),
         not opts.no_bytecode_cache,
         MDQ_LAYOUTS=str(data / "layouts.yaml"),
         MDQ_PSEUDONYM_KEY=BENCH_KEY,
+        DAGSTER_HOME=str(home),
     )
     result = timed_command(cmd, target / "mdq-run.log", env)
     rel = os.path.relpath(data, REPO)

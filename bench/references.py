@@ -100,7 +100,17 @@ def _ge_on_pandas(con, rules: dict[str, Any]) -> dict[str, Any]:
         gx.ValidationDefinition(name="reference_gated", data=batch, suite=suite)
     )
     columns = list(dict.fromkeys(s.column for s in specs))
-    frame = con.sql(f"SELECT reporting_month, org_code, {', '.join(columns)} FROM bookings").df()
+    # Directory mode: the regex only checks the shape, so a postcode the mart found not live in the
+    # directory is marked as the gate marks it (a second space), else the reference judges less.
+    shown = {
+        s.column: f"CASE WHEN {s.column} IS NOT NULL AND NOT postcode_valid THEN {s.column} || ' (not live)' "
+        f"ELSE {s.column} END AS {s.column}"
+        for s in specs
+        if s.directory
+    }
+    frame = con.sql(
+        f"SELECT reporting_month, org_code, {', '.join(shown.get(c, c) for c in columns)} FROM bookings"
+    ).df()
     for column in columns:  # MSDS: a missing value is invalid and stays in the denominator
         frame[column] = frame[column].fillna("")
     setup_s = time.perf_counter() - start

@@ -15,6 +15,8 @@ gate (+ Data Docs) and the HTML scorecards. Then, on the warehouse it built:
 * the floor query: one hand-written DuckDB query, the two gated rates per Trust-month,
 * the two gated measures done the straightforward way: Great Expectations on pandas, one
   validation per Trust-month;
+* the hand-written design: polars reads every extract file (the read floor), DuckDB computes the
+  two gated rates per Trust-month (checked against the gate's own results);
 
 and, separately, one cold `mdq run --month 2026-09` on the shipped sample (a fresh process,
 Dagster start-up included). Each phase runs in its own fresh Python process so its peak RSS
@@ -43,6 +45,7 @@ from bench.common import COLD_MONTH  # noqa: E402
 from bench.common import STAGES as STAGES  # noqa: E402  (tests/bench reads it here)
 from bench.data import phase_generate  # noqa: E402
 from bench.front_door import cold_run  # noqa: E402
+from bench.handwritten import phase_handwritten  # noqa: E402
 from bench.machine import describe_machine, loadavg  # noqa: E402
 from bench.profiling import phase_profile  # noqa: E402
 from bench.references import phase_references  # noqa: E402
@@ -59,6 +62,7 @@ PHASES = {
     "generate": phase_generate,
     "pipeline": phase_pipeline,
     "references": phase_references,
+    "handwritten": phase_handwritten,
     "profile": phase_profile,
 }
 

@@ -59,6 +59,9 @@ def run_scale(scale: float, opts: argparse.Namespace, months: list[str], full: b
     )
     ref_args = {"warehouse": p["warehouse"], "repeat": opts.repeat, "ge_reference": full and not opts.skip_ge_reference}
     result["references"] = run_phase("references", ref_args, base / "phases", env)
+    log(f"[{scale:g}] the hand-written design: files -> the two gated rates ...")
+    hand_args = {k: pipe_args[k] for k in ("layouts", "landing", "reference")} | {"warehouse": p["warehouse"]}
+    result["handwritten"] = run_phase("handwritten", hand_args, base / "phases", env)
     if full and opts.profile:
         log(f"[{scale:g}] profiling one month's ingest ...")
         prof_args = {

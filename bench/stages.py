@@ -120,6 +120,10 @@ def phase_pipeline(a: dict[str, Any]) -> dict[str, Any]:
     except ImportError:  # not in this checkout yet
         write_scorecard = None
     try:
+        from pipelines.golive import compute_golive, write_golive_csv
+    except ImportError:  # before issue #15
+        compute_golive = None
+    try:
         from pipelines.core.warehouse import mark_stage
     except ImportError:
         mark_stage = None
@@ -178,6 +182,11 @@ def phase_pipeline(a: dict[str, Any]) -> dict[str, Any]:
         if broken:
             errors.append(f"{month}: rows not conserved in {len(broken)} files")
 
+    def golive_step(month: str) -> None:  # as the golive asset does, a month without a parallel run included
+        with connect(warehouse) as con:
+            frame = compute_golive(con, month)
+        write_golive_csv(frame, out, month)
+
     def measures_step(month: str):
         with connect(warehouse) as con:
             return compute_measures(con, month)
@@ -206,6 +215,8 @@ def phase_pipeline(a: dict[str, Any]) -> dict[str, Any]:
         _, summary = run("ingest", row, load_month, month, landing, warehouse, reference)
         row["rows_read"] = summary.rows_read
         run("ingest_checks", row, ingest_checks, month)
+        if compute_golive is not None:
+            run("golive", row, golive_step, month)
         frame = run("measures", row, measures_step, month)
         worklists = run("measure_files", row, files_step, month, frame)
         gate_frame, docs = run("gate", row, gate_step, month)

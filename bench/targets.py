@@ -14,6 +14,9 @@ TARGET_MEASURES_X_FLOOR = 3.0
 TARGET_GATE_SPEEDUP = 5.0
 TARGET_GATE_SHARE = 0.25
 TARGET_COLD_S = 15.0
+TARGET_FRONT_DOOR_S = 20.0  # issue #16: the analyst's `mdq run` over the national year
+TARGET_FRONT_DOOR_X_STAGES = 1.25
+TARGET_FRONT_DOOR_RSS_MIB = 1024.0
 TARGET_SLOPE = 1.10  # log-log slope of end-to-end time against rows: <= 1.1 counts as linear
 
 
@@ -80,6 +83,26 @@ def targets_section(r: dict[str, Any]) -> list[str]:
             f"≤ {TARGET_COLD_S:.0f} s",
             ", ".join(f"{x:.1f} s" for x in uncached),
             max(uncached) <= TARGET_COLD_S,
+        )
+    cli = full.get("cli")
+    if cli:
+        target(
+            "`mdq run --from --to` over the national year",
+            f"≤ {TARGET_FRONT_DOOR_S:.0f} s",
+            f"{cli['seconds']:.1f} s",
+            cli["seconds"] <= TARGET_FRONT_DOOR_S,
+        )
+        target(
+            "… ÷ the sum of the stages it runs",
+            f"≤ {TARGET_FRONT_DOOR_X_STAGES:g}×",
+            ratio(cli["seconds"], e2e),
+            cli["seconds"] / e2e <= TARGET_FRONT_DOOR_X_STAGES,
+        )
+        target(
+            "… peak RSS",
+            f"≤ {TARGET_FRONT_DOOR_RSS_MIB:.0f} MiB",
+            f"{cli['maxrss_mib']:.0f} MiB",
+            cli["maxrss_mib"] <= TARGET_FRONT_DOOR_RSS_MIB,
         )
     target(
         "Linear cost (log-log slope of e2e time against input rows)",

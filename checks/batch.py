@@ -16,6 +16,7 @@ from checks.postcodes import LIVE_COLUMN, mark_not_live
 from pipelines.core.months import is_month
 
 REQUIRED_COLUMNS = ("reporting_month", "org_code")
+RECORD_COLUMNS = ("source_file", "source_line")
 
 
 # The dtype ``Series.astype(str)`` gives in the installed pandas (3.x: the pyarrow-backed "str").
@@ -56,6 +57,9 @@ def prepare_batch(bookings: pd.DataFrame, specs: list[MeasureSpec]) -> pd.DataFr
     )
     for col in dict.fromkeys(spec.column for spec in specs):
         frame[col] = _as_str(bookings[col], coalesce=True)
+    for col in RECORD_COLUMNS:  # where each row came from, for the Data Docs (not validated)
+        if col in bookings.columns:
+            frame[col] = bookings[col].to_numpy()
     for spec in specs:
         if spec.directory:
             frame[spec.column] = mark_not_live(frame[spec.column], bookings[LIVE_COLUMN], NULL_SENTINEL).to_numpy()

@@ -108,8 +108,9 @@ def _rewrite(text: str, site_dir: Path, page: Path) -> str:
     return _WEB_LINK.sub(lambda m: m.group(2), text)
 
 
-def _copy_vendor(site_dir: Path) -> None:
-    dest = site_dir / SITE_VENDOR
+def copy_vendor(static_dir: Path) -> None:
+    """The vendored files into ``<static_dir>/vendor`` (a site's ``static`` folder)."""
+    dest = static_dir / "vendor"
     for source in sorted(p for p in VENDOR_DIR.rglob("*") if p.is_file() and p.name != "README.md"):
         target = dest / source.relative_to(VENDOR_DIR)
         if not target.is_file() or not filecmp.cmp(source, target, shallow=False):
@@ -117,15 +118,13 @@ def _copy_vendor(site_dir: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def make_offline(site_dir: Path) -> None:
-    """Rewrite every page (and GE's own stylesheets) of the Data Docs site at ``site_dir`` in place."""
-    site_dir = Path(site_dir).resolve()
-    if not (site_dir / "index.html").is_file():
-        raise FileNotFoundError(f"{site_dir} is not a Data Docs site (no index.html)")
-    _copy_vendor(site_dir)
-    vendor = site_dir / SITE_VENDOR
-    for page in sorted([*site_dir.rglob("*.html"), *site_dir.rglob("*.css")]):
-        if vendor in page.parents:
+def make_pages_offline(folder: Path, site_dir: Path) -> None:
+    """Rewrite the pages and stylesheets under ``folder`` in place, linking to files of the site at
+    ``site_dir``. ``folder`` may be a folder being built beside its final place in the site (at the
+    same depth), as the relative links then hold once it is renamed."""
+    folder, site_dir = Path(folder).resolve(), Path(site_dir).resolve()
+    for page in sorted([*folder.rglob("*.html"), *folder.rglob("*.css")]):
+        if "vendor" in page.relative_to(folder).parts:
             continue
         text = page.read_text(encoding="utf-8")
         new = _rewrite(text, site_dir, page)
@@ -133,4 +132,13 @@ def make_offline(site_dir: Path) -> None:
             page.write_text(new, encoding="utf-8")
 
 
-__all__ = ["ASSETS", "make_offline"]
+def make_offline(site_dir: Path) -> None:
+    """Rewrite every page (and GE's own stylesheets) of the Data Docs site at ``site_dir`` in place."""
+    site_dir = Path(site_dir).resolve()
+    if not (site_dir / "index.html").is_file():
+        raise FileNotFoundError(f"{site_dir} is not a Data Docs site (no index.html)")
+    copy_vendor(site_dir / "static")
+    make_pages_offline(site_dir, site_dir)
+
+
+__all__ = ["ASSETS", "copy_vendor", "make_offline", "make_pages_offline"]

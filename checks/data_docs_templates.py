@@ -1,7 +1,6 @@
 """Reuses compiled Jinja templates across GE Data Docs builds in one process.
 
-Every Data Docs build makes a new ``SiteBuilder``, whose section and index
-builders each make a new GE view (``great_expectations.render.view.view.DefaultJinjaView``). In
+Every Data Docs build makes new GE views (``great_expectations.render.view.view.DefaultJinjaView``). In
 GE 1.24.1 that view's ``__init__`` creates its own ``jinja2.Environment`` (``self.env``; a
 ChoiceLoader over PackageLoaders for GE's ``render/view/templates`` and ``static/styles``), and
 ``_get_template`` calls ``self.env.get_template``. An Environment caches templates only for its
@@ -18,9 +17,8 @@ holds everything in the Environment that changes the generated code (syntax, ext
 autoescape for the template's name, how each filter and test is called), so code compiled for
 one configuration is never used with another.
 
-The cache is attached through GE's documented site configuration (``view: {module_name,
-class_name}`` of each site section builder and of the index builder, see ``SiteBuilder``'s
-docstring) to two subclasses of GE's views; GE itself is not patched. If a later GE no longer
+The cache is attached to two subclasses of GE's views (checks/data_docs.py renders the pages with
+them); GE itself is not patched. If a later GE no longer
 gives its view a plain ``jinja2.Environment`` as ``env`` (or sets a bytecode cache of its own),
 the subclasses leave it alone and log a warning once: same pages, just compiled per build.
 tests/checks/test_data_docs_templates.py fails loudly when any of this stops holding.
@@ -38,10 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from jinja2.bccache import Bucket
 
 log = logging.getLogger(__name__)
-
-# GE 1.24.1's default Data Docs site sections (SiteBuilder.__init__'s
-# default_site_section_builders_config); build_data_docs gives each a view that reuses templates.
-DOCS_SECTIONS = ("expectations", "validations", "profiling")
 
 
 def _jinja_pass_arg(func: Any) -> str | None:
@@ -221,13 +215,9 @@ def _view_classes():
 
 def __getattr__(name: str):
     # The view classes subclass GE's, so they are made on first access (GE is imported late, after
-    # the analytics environment variable above); GE's SiteBuilder loads them by name from here.
+    # the analytics environment variable above); checks/data_docs.py uses them by name.
     if name in ("CachedTemplatesPageView", "CachedTemplatesIndexPageView"):
         page, index = _view_classes()
         globals().update(CachedTemplatesPageView=page, CachedTemplatesIndexPageView=index)
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def view_config(class_name: str) -> dict[str, str]:
-    return {"module_name": __name__, "class_name": class_name}

@@ -27,9 +27,9 @@ import pandas as pd
 
 from checks import context as context_module
 from checks.batch import prepare_batch
-from checks.data_docs import build_offline_data_docs
+from checks.data_docs_trusts import MonthValidation, record_labels
 from checks.measure_specs import MeasureSpec, gated_measure_specs
-from checks.suites import BOOKINGS_COLUMN, SUITE_ROWS, SUITE_TRUSTS, build_row_suite, build_trust_suite
+from checks.suites import BOOKINGS_COLUMN, build_row_suite, build_trust_suite
 from pipelines.core.months import is_month
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,19 +128,6 @@ def _checked(result: ExpectationSuiteValidationResult) -> ExpectationSuiteValida
     return result
 
 
-def _result_id(result, run_id):
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    return ValidationResultIdentifier(
-        expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
-        run_id=run_id,
-        batch_identifier=result.batch_id,
-    )
-
-
 def _row_level_unexpected(result, batch: pd.DataFrame, specs: list[MeasureSpec]) -> dict[str, pd.Series]:
     """Per measure: unexpected rows counted per org_code, from GE's unexpected_index_list."""
     orgs = batch["org_code"].to_numpy()
@@ -180,6 +167,7 @@ def run_ge_gate(
     docs_dir: Path | None = None,
     *,
     trust_months: Iterable[tuple[str, str]] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[list[GateResult], Path | None]:
     """Validate the gated measures for every Trust x month; optionally write GE Data Docs.
 
@@ -190,15 +178,16 @@ def run_ge_gate(
         rules: ``yaml.safe_load`` of checks/rules.yaml (or a modified copy).
         work_dir: the GE project lives in ``<work_dir>/gx`` (created if needed); GE writes
             nothing outside it except the Data Docs.
-        docs_dir: if given, a fresh Data Docs site for this run's validations is written to
-            ``<docs_dir>/data_docs/<YYYY-MM>/`` (``<first>_to_<last>`` when several months).
+        docs_dir: if given, each month's Data Docs are written to ``<docs_dir>/data_docs/<YYYY-MM>/``
+            in the site ``<docs_dir>/data_docs/`` (checks/data_docs.py), replacing that month's.
         trust_months: (reporting_month, org_code) pairs that must be reported even if they
             have no bookings in the frame (e.g. an unreadable submission); such a Trust-month
             gets element_count 0, observed_rate None and success False.
 
     Returns:
-        (results sorted by month, Trust, measure in rules order; path of the Data Docs
-        index.html, or None when ``docs_dir`` is None or there was nothing to validate).
+        (results sorted by month, Trust, measure in rules order; path of the month's Data Docs
+        index.html, the site's index.html when several months, or None when ``docs_dir`` is None
+        or there was nothing to validate).
     """
     specs = gated_measure_specs(rules)
     frame = prepare_batch(bookings, specs)
@@ -215,17 +204,11 @@ def run_ge_gate(
         return [], None
 
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-    )
 
     columns = list(dict.fromkeys(spec.column for spec in specs))
     run_time = datetime.now(UTC)
     results: list[GateResult] = []
-    docs_ids: list[Any] = [
-        ExpectationSuiteIdentifier(name=SUITE_ROWS),
-        ExpectationSuiteIdentifier(name=SUITE_TRUSTS),
-    ]
+    validated: list[MonthValidation] = []
 
     with context_module.context_lock(work_dir):
         context = context_module.open_project(work_dir, lambda c: _definitions(c, specs))
@@ -245,10 +228,10 @@ def run_ge_gate(
                         run_id=run_id,
                     )
                 )
-                docs_ids.append(_result_id(rows_result, run_id))
                 unexpected = _row_level_unexpected(rows_result, batch, specs)
                 counts = batch["org_code"].value_counts()
             else:
+                rows_result, batch = None, None
                 unexpected = {spec.measure_id: pd.Series(dtype="int64") for spec in specs}
                 counts = pd.Series(dtype="int64")
 
@@ -281,18 +264,23 @@ def run_ge_gate(
                     run_id=run_id,
                 )
             )
-            docs_ids.append(_result_id(trusts_result, run_id))
             failing = _failing_orgs(trusts_result)
             empty = failing.get(None, set())
             if empty != {org for org, cnt in zip(orgs, n, strict=False) if cnt == 0}:
                 raise GateError(f"{month}: GE's empty Trust-months {sorted(empty)} disagree with counts")
 
+            verdicts = {
+                spec.measure_id: np.array(
+                    [org not in failing.get(spec.measure_id, set()) and org not in empty for org in orgs], dtype=bool
+                )
+                for spec in specs
+            }
             for i, org in enumerate(orgs):
                 for spec in specs:
                     count = int(n[i])
                     bad = int(u_by_measure[spec.measure_id][i])
                     rate = float(rates[spec.measure_id][i]) if count else None
-                    ge_pass = org not in failing.get(spec.measure_id, set()) and org not in empty
+                    ge_pass = bool(verdicts[spec.measure_id][i])
                     if count and ge_pass != (rate >= spec.threshold):
                         raise GateError(
                             f"{month} {org} {spec.measure_id}: GE verdict {ge_pass} disagrees "
@@ -310,17 +298,35 @@ def run_ge_gate(
                             success=bool(count and ge_pass),
                         )
                     )
+            if docs_dir is not None:
+                validated.append(
+                    MonthValidation(
+                        month=month,
+                        rows_result=rows_result,
+                        trusts_result=trusts_result,
+                        orgs=orgs,
+                        bookings=n,
+                        unexpected=u_by_measure,
+                        passed=verdicts,
+                        batch_orgs=None if batch is None else batch["org_code"].to_numpy(dtype=object),
+                        batch_values=None if batch is None else {c: batch[c].to_numpy(dtype=object) for c in columns},
+                        records=None if pos is None else record_labels(frame.iloc[pos]),
+                    )
+                )
 
-        index = None
-        if docs_dir is not None:
-            label = months[0] if len(months) == 1 else f"{months[0]}_to_{months[-1]}"
-            index = build_offline_data_docs(
-                context,
-                Path(docs_dir) / "data_docs" / label,
-                docs_ids,
-                site_name=f"{RUN_NAME_PREFIX}{label}",
-            )
+        index = _build_docs(context, specs, validated, Path(docs_dir), names) if validated else None
     return results, index
+
+
+def _build_docs(context, specs: list[MeasureSpec], validated: list[MonthValidation], docs_dir: Path, names):
+    from checks.data_docs import build_month_docs
+    from pipelines.core.config import load_layouts
+
+    names = load_layouts().providers if names is None else names
+    suites = [definition.suite for definition in _definitions(context, specs)]
+    root = docs_dir / "data_docs"
+    indexes = [build_month_docs(root, month, suites, specs, names) for month in validated]
+    return indexes[0] if len(indexes) == 1 else (root / "index.html").resolve()
 
 
 def results_to_frame(results: Iterable[GateResult]) -> pd.DataFrame:

@@ -8,4 +8,7 @@ cd "$root"
 bash scripts/uv.sh sync --frozen --quiet --extra test --extra spark
 bash scripts/browser-deps.sh
 bash scripts/java-deps.sh
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), each taking whole test files (--dist loadfile), so a module's shared
+# fixture warehouse is built once, on one worker. MDQ_TEST_WORKERS=0 runs in one process
+# (docs/testing.md has the suite's times both ways).
+exec .venv/bin/python -m pytest -n "${MDQ_TEST_WORKERS:-2}" --dist loadfile "$@"

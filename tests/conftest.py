@@ -116,3 +116,24 @@ def axe_core(chromium) -> Path:
     if not AXE.exists():
         browser_unavailable(f"{AXE} is missing (npm ci --prefix tests/scorecard)")
     return AXE
+
+
+# The slowest files first (each starts Dagster, a server or `mdq` processes; docs/testing.md): the
+# two workers of scripts/test.sh take whole files in this order, so a long file started last would
+# run alone at the end while the other worker waits. Sorting is stable: every other test keeps its order.
+SLOW_FIRST = (
+    "tests/orchestration/test_dagster_dev.py",
+    "tests/reliability/test_crash_safety.py",
+    "tests/reliability/test_webserver_sensor_concurrency.py",
+    "tests/reliability/test_cli_concurrency.py",
+    "tests/orchestration/test_dagster_graph.py",
+    "tests/bench/test_benchmark_smoke.py",
+    "tests/cli/test_run_cli.py",
+    "tests/gate/test_reuse.py",
+    "tests/reliability/test_idempotency_and_keys.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    rank = {path: i for i, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(SLOW_FIRST)))

@@ -193,9 +193,10 @@ def _written(months: list[str], settings) -> list[tuple[str, str]]:
     return [
         ("scorecard", span("scorecard-{}.html")),
         ("measures", span("measures-{}.csv")),
+        ("dq", span("dq-{}.csv")),
         ("go-live", span("golive-{}.csv")),
         ("worklists", str(settings.out / "worklists")),
-        *([("data docs", str(docs))] if docs.is_dir() else []),
+        *([("data docs", str(docs / "index.html"))] if (docs / "index.html").is_file() else []),
         ("warehouse", str(settings.warehouse)),
     ]
 

@@ -57,7 +57,7 @@ def rules_problems(rules: dict[str, Any]) -> list[str]:
     seen: set[str] = set()
     for index, measure in enumerate(measures):
         problems += _measure_problems(index, measure, seen, breakdowns if isinstance(breakdowns, list) else [])
-    for section in ("postcode", "ethnic_category", "plausibility", "smoking", "imd", "disclosure"):
+    for section in ("postcode", "ethnic_category", "plausibility", "smoking", "imd", "disclosure", "findings"):
         if not isinstance(rules.get(section), dict):
             problems.append(f"{section}: expected a section (a mapping), found {rules.get(section)!r}")
     if isinstance(rules.get("postcode"), dict) and "format_regex" in rules["postcode"]:
@@ -73,6 +73,8 @@ def rules_problems(rules: dict[str, Any]) -> list[str]:
         problems += _imd_problems(rules["imd"])
     if isinstance(rules.get("disclosure"), dict):
         problems += _disclosure_problems(rules["disclosure"])
+    if isinstance(rules.get("findings"), dict):
+        problems += _findings_problems(rules["findings"])
     golive = rules.get("golive", {})
     share = golive.get("max_lost_share", 0) if isinstance(golive, dict) else None
     if not (_number(share) and 0 <= share <= 1):
@@ -99,6 +101,8 @@ def _measure_problems(index: int, measure: Any, seen: set[str], breakdowns: list
         threshold = measure.get("threshold")
         if not _number(threshold) or not 0 <= threshold <= 1:
             problems.append(f"{name}: threshold must be a number from 0 to 1 (0.95 for 95%), found {threshold!r}")
+    if measure.get("better", "higher") not in ("higher", "lower"):
+        problems.append(f"{name}: better must be higher or lower, found {measure.get('better')!r}")
     if measure.get("severity", "error") not in SEVERITIES:
         problems.append(f"{name}: severity must be one of {', '.join(SEVERITIES)}, found {measure.get('severity')!r}")
     degenerate = measure.get("degenerate_breakdowns", [])
@@ -146,6 +150,21 @@ def _disclosure_problems(disclosure: dict[str, Any]) -> list[str]:
         )
     if not (isinstance(round_to, int) and round_to >= 1):
         problems.append(f"disclosure.round_to: expected a whole number of at least 1, found {round_to!r}")
+    decimals = disclosure.get("rate_decimals", 0)
+    if not (isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 3):
+        problems.append(f"disclosure.rate_decimals: expected a whole number from 0 to 3, found {decimals!r}")
+    return problems
+
+
+def _findings_problems(findings: dict[str, Any]) -> list[str]:
+    problems = []
+    size, confidence, share = (findings.get(k) for k in ("min_group_women", "confidence", "not_known_dominates_share"))
+    if not (isinstance(size, int) and not isinstance(size, bool) and size >= 1):
+        problems.append(f"findings.min_group_women: expected a whole number of women, found {size!r}")
+    if not (_number(confidence) and 0 < confidence < 1):
+        problems.append(f"findings.confidence: expected a share between 0 and 1 (0.998), found {confidence!r}")
+    if not (_number(share) and 0 < share <= 1):
+        problems.append(f"findings.not_known_dominates_share: expected a share from 0 to 1, found {share!r}")
     return problems
 
 

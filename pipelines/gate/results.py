@@ -19,7 +19,8 @@ def gate_bookings(con: duckdb.DuckDBPyConnection, month: str, rules: dict) -> pd
 
     bookings = (
         con.sql(
-            "SELECT reporting_month, org_code, postcode_source, ethnic_category FROM bookings WHERE reporting_month = $m",
+            "SELECT reporting_month, org_code, postcode_source, ethnic_category, source_file, source_line "
+            "FROM bookings WHERE reporting_month = $m",
             params={"m": month},
         )
         .to_arrow_table()

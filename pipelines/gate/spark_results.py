@@ -48,7 +48,13 @@ def run_month_gate_spark(
         models.bind_tables("bookings", "trust_month_status", month=month)
         bookings = (
             models.spark.table("bookings")
-            .select("org_code", _normalise_udf(rules)(F.col("postcode_source")).alias("postcode"), "ethnic_category")
+            .select(
+                "org_code",
+                _normalise_udf(rules)(F.col("postcode_source")).alias("postcode"),
+                "ethnic_category",
+                "source_file",
+                "source_line",
+            )
             .cache()
         )
         live = None

@@ -102,12 +102,18 @@ def landed_checksum(extract: Extract) -> str:
     return read_landed(extract)[1]
 
 
-def identify(path: Path, layouts: Layouts, landing: Path | None = None) -> Extract | None:
+def identify(
+    path: Path, layouts: Layouts, landing: Path | None = None, months: set[str] | None = None
+) -> Extract | None:
+    """The extract ``path`` is by its name, or None; None too when ``months`` is given and its month is
+    not among them (then the entry is not looked at on disk: a landing folder holds years of files)."""
     for layout in layouts.layouts:
         # fullmatch: `$` alone would also match before a final newline in the name.
         match = re.fullmatch(layout.file_pattern, path.name)
         if match:
             month = f"{match['yyyy']}-{match['mm']}"
+            if months is not None and month not in months:
+                return None
             suffix = match.groupdict().get("suffix") or ""
             problem = _entry_problem(path, landing or path.parent)
             return Extract(path=path, layout=layout, org_code=match["org"], month=month, suffix=suffix, problem=problem)
@@ -143,8 +149,8 @@ def discover(landing: Path, layouts: Layouts, months: set[str] | None = None) ->
     """Every entry in the landing folder whose name matches a layout, optionally for some months."""
     found = []
     for path in _entries(landing):
-        extract = identify(path, layouts, landing)
-        if extract and (months is None or extract.month in months):
+        extract = identify(path, layouts, landing, months)
+        if extract:
             found.append(extract)
     return found
 

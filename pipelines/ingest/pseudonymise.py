@@ -49,19 +49,36 @@ def pseudonym_key(landing: Path) -> bytes:
 
 def _hash(key: bytes, values: list[str]) -> list[str]:
     mac_key = key if len(key) <= 64 else hashlib.sha256(key).digest()  # BLAKE2b keys are at most 64 bytes
-    blake = hashlib.blake2b
-    return [blake(v.encode(), key=mac_key, digest_size=16).hexdigest() for v in values]
+    # The keyed state after the key block, copied per value: the same MAC as blake2b(v, key=...)
+    # (RFC 7693 processes the padded key as the first block), ~40% faster for short messages.
+    keyed = hashlib.blake2b(key=mac_key, digest_size=16).copy
+    out = []
+    for value in values:
+        mac = keyed()
+        mac.update(value.encode())
+        out.append(mac.hexdigest())
+    return out
 
 
-def _keyed(frame: pl.DataFrame, message: pl.Expr, key: bytes) -> pl.Series:
+def _keyed(frame: pl.DataFrame, message: pl.Expr, key: bytes, known: dict[str, str] | None = None) -> pl.Series:
     """Keyed hash of each row's message (null stays null).
 
     Each distinct message is hashed once: a pregnancy ID recurs on every one of its Cerner
-    events, and hashing is the only per-value Python work left in ingest.
+    events, and hashing is the only per-value Python work left in ingest. ``known`` (message ->
+    key) carries the month's keys from one layout to the next: a Cerner events file repeats its
+    pregnancy file's IDs.
     """
     messages = frame.select(message).to_series()
-    distinct = messages.drop_nulls().unique()
-    return messages.replace_strict(distinct, pl.Series(_hash(key, distinct.to_list()), dtype=pl.String), default=None)
+    distinct = messages.drop_nulls().unique().to_list()
+    if known is None:
+        digests = _hash(key, distinct)
+    else:
+        new = [m for m in distinct if m not in known]
+        known.update(zip(new, _hash(key, new), strict=True))
+        digests = [known[m] for m in distinct]
+    return messages.replace_strict(
+        pl.Series(distinct, dtype=pl.String), pl.Series(digests, dtype=pl.String), default=None
+    )
 
 
 def _nhs_digits(column: str) -> pl.Expr:
@@ -94,12 +111,17 @@ def nhs_number_class(column: str) -> pl.Expr:
     )
 
 
-def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: bytes) -> pl.DataFrame:
-    """Replaces the layout's identifiers with keys; org_code gives each row's Trust (rows may span files)."""
+def pseudonymise(
+    frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: bytes, known: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Replaces the layout's identifiers with keys; org_code gives each row's Trust (rows may span files).
+    ``known``: keys already made this month, by message (see ``_keyed``)."""
     # Pregnancy IDs and local IDs are unique only within one system at one Trust.
     scope = pl.concat_str(pl.lit(f"{layout.system}|"), org_code, pl.lit("|"))
     out = frame.with_columns(
-        _keyed(frame, pl.concat_str(pl.lit("pregnancy|"), scope, pl.col("pregnancy_id")), key).alias("pregnancy_key")
+        _keyed(frame, pl.concat_str(pl.lit("pregnancy|"), scope, pl.col("pregnancy_id")), key, known).alias(
+            "pregnancy_key"
+        )
     )
     if "nhs_number" in frame.columns:
         out = out.with_columns(nhs_number_class("nhs_number").alias("nhs_number_class"))
@@ -112,6 +134,6 @@ def pseudonymise(frame: pl.DataFrame, layout: Layout, org_code: pl.Expr, key: by
             .then(pl.concat_str(pl.lit("nhs|"), _nhs_digits("nhs_number")))
             .otherwise(pl.concat_str(pl.lit("local|"), scope, local))
         )
-        out = out.with_columns(_keyed(out, person, key).alias("person_key"))
+        out = out.with_columns(_keyed(out, person, key, known).alias("person_key"))
     identifiers = {c.name for c in layout.columns if c.identifier and c.name in out.columns} | {"pregnancy_id"}
     return out.drop(sorted(identifiers))

@@ -76,7 +76,13 @@ class PreparedMonth:
 
 
 def standardise_batch(
-    frames: list[pl.DataFrame], layout: Layout, months: list[str], orgs: list[str], key: bytes, today: date
+    frames: list[pl.DataFrame],
+    layout: Layout,
+    months: list[str],
+    orgs: list[str],
+    key: bytes,
+    today: date,
+    known: dict[str, str] | None = None,
 ) -> list[tuple[pl.DataFrame, list[RowProblem]]]:
     """Contract, placement and pseudonyms for files of one layout (frames[i] is for months[i], orgs[i]).
 
@@ -91,7 +97,7 @@ def standardise_batch(
         for index, line, column, value, reason in misplaced.iter_rows():
             problems[index].append(RowProblem(line, column, value, reason))
     org = source.replace_strict(list(range(len(orgs))), orgs, return_dtype=pl.String)
-    rows = pseudonymise(rows, layout, org, key)
+    rows = pseudonymise(rows, layout, org, key, known)
     by_source = rows.partition_by(SOURCE_COLUMN, as_dict=True, include_key=False)
     empty = rows.clear().drop(SOURCE_COLUMN)
     return [(by_source.get((i,), empty), problems[i]) for i in range(len(frames))]
@@ -147,6 +153,7 @@ def read_files(extracts: list[Extract], layouts: Layouts, key: bytes, today: dat
 
 def _standardise_all(files: list[FileResult], layouts: Layouts, key: bytes, today: date) -> None:
     """Contract, placement and pseudonyms for the month's readable files, one batch per layout."""
+    known: dict[str, str] = {}  # the month's keys by message, shared by its layouts
     for layout in layouts.layouts:
         batch = [f for f in files if f.status == "loaded" and f.extract.layout.key == layout.key]
         if not batch:
@@ -158,6 +165,7 @@ def _standardise_all(files: list[FileResult], layouts: Layouts, key: bytes, toda
             [f.extract.org_code for f in batch],
             key,
             today,
+            known,
         )
         for f, (rows, problems) in zip(batch, results, strict=True):
             f.frame, f.problems = rows, f.problems + problems

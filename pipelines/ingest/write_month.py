@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.core.config import Layouts
@@ -52,24 +53,29 @@ def _register_raw(
 ) -> None:
     for layout_key, relation in RAW_RELATIONS.items():
         layout = layouts.by_key(layout_key)
-        frames = [
-            f.frame.with_columns(
-                pl.lit(f.submission_id).alias("submission_id"),
-                pl.lit(f.extract.org_code).alias("org_code"),
-                pl.lit(prepared.month).alias("reporting_month"),
-                pl.lit(f.extract.file_name).alias("source_file"),
-            )
+        files = [
+            f
             for f in prepared.files
             if f.status == "loaded" and f.extract.layout.key == layout_key and f.parallel == parallel
         ]
-        if not frames:  # the staging SQL still needs the relation and its columns
-            frames = [
-                empty_frame(layout, key).with_columns(
-                    pl.lit(None, dtype=pl.String).alias(c)
-                    for c in ("submission_id", "org_code", "reporting_month", "source_file")
-                )
-            ]
-        frame = pl.concat(frames, how="diagonal_relaxed")
+        if files:
+            # One concat, then each row's file columns by its file's position (a national month has
+            # ~160 files; a literal column per file cost a polars call each).
+            which = pl.Series(np.repeat(np.arange(len(files), dtype=np.uint32), [f.frame.height for f in files]))
+            per_file = {
+                "submission_id": [f.submission_id for f in files],
+                "org_code": [f.extract.org_code for f in files],
+                "source_file": [f.extract.file_name for f in files],
+            }
+            frame = pl.concat([f.frame for f in files], how="diagonal_relaxed").with_columns(
+                *(pl.Series(name, values, dtype=pl.String).gather(which) for name, values in per_file.items()),
+                pl.lit(prepared.month).alias("reporting_month"),
+            )
+        else:  # the staging SQL still needs the relation and its columns
+            frame = empty_frame(layout, key).with_columns(
+                pl.lit(None, dtype=pl.String).alias(c)
+                for c in ("submission_id", "org_code", "reporting_month", "source_file")
+            )
         con.register(relation, frame.to_arrow())
 
 

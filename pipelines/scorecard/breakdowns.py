@@ -15,13 +15,12 @@ from typing import Any
 import polars as pl
 from markupsafe import Markup, escape
 
+from pipelines.scorecard.cells import TABLE_BREAKDOWNS, BreakdownCells, breakdown_cells
 from pipelines.scorecard.charts import pct
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.findings import IMD_LEAST_DEPRIVED, IMD_MOST_DEPRIVED
 from pipelines.scorecard.labels import slug
 
-# In the order the page shows them; ethnic category last, folded away (it has the most groups).
-TABLE_BREAKDOWNS = ("imd_quintile", "imd_decile", "ethnic_group", "ethnic_category")
 BREAKDOWN_TITLES = {
     "imd_quintile": "IMD quintile",
     "imd_decile": "IMD decile",
@@ -97,35 +96,28 @@ def breakdown_tables(
     degenerate: dict[str, set[str]],
     policy: DisclosurePolicy,
     rules: dict[str, Any],
+    cells: BreakdownCells | None = None,
 ) -> dict[str, list[BTable]]:
     """Per org, its four tables in TABLE_BREAKDOWNS order (a table without rows has groups == 0).
 
-    `current` holds the month's measure rows (data.MEASURE_SCHEMA), any breakdowns. A measure is left
-    out of a table when the rules call that breakdown degenerate for it or a stored row flags it."""
+    `current` holds the month's measure rows (data.MEASURE_SCHEMA), any breakdowns; `cells`, what
+    cells.breakdown_cells makes of them (made here when not given)."""
     eth = rules["ethnic_category"]
     not_known = eth["not_known_group"]
     code_groups = {str(c): g for g, codes in eth["groups"].items() for c in codes}
     orders = {b: list(eth["groups"]) for b in TABLE_BREAKDOWNS}
     orders["ethnic_category"] = [str(c) for c in eth["valid_codes"]]
-    rows = (
-        current.filter(pl.col("breakdown").is_in(TABLE_BREAKDOWNS), pl.col("org_code").is_in(orgs))
-        .select("org_code", "breakdown", "group", "measure_id", "numerator", "denominator", "rate", "degenerate")
-        .unique(["org_code", "breakdown", "group", "measure_id"], keep="last", maintain_order=True)
-    )
+    cells = cells or breakdown_cells(current, orgs, measures, degenerate, policy, rules)
+    rows = cells.rows
 
     # Which measures each table shows, in the rules file's order.
-    flagged: dict[tuple[str, str], set[str]] = {}
-    for key in rows.filter(pl.col("degenerate")).select("org_code", "breakdown", "measure_id").iter_rows():
-        flagged.setdefault(key[:2], set()).add(key[2])
-    by_rules = {b: {m["id"] for m in measures if b in degenerate.get(m["id"], set())} for b in TABLE_BREAKDOWNS}
     ticks = [_tick(float(m["threshold"])) if m.get("gated") else "" for m in measures]
     present = set(rows.select("org_code", "breakdown").unique().iter_rows())
     layout: dict[tuple[str, str], tuple[list[dict[str, Any]], list[str]]] = {}
     shown_cols: dict[str, list] = {"o": [], "b": [], "m": [], "col": [], "tick": []}
     for o, org in enumerate(orgs):
         for b, breakdown in enumerate(TABLE_BREAKDOWNS):
-            left = by_rules[breakdown] | flagged.get((org, breakdown), set())
-            shown = [(i, m) for i, m in enumerate(measures) if m["id"] not in left]
+            shown, left_out = cells.columns[(org, breakdown)]
             columns = [
                 {
                     "id": m["id"],
@@ -135,7 +127,7 @@ def breakdown_tables(
                 }
                 for _, m in shown
             ]
-            layout[(org, breakdown)] = (columns, [m["title"] for m in measures if m["id"] in left])
+            layout[(org, breakdown)] = (columns, left_out)
             if (org, breakdown) in present:
                 for col, (i, _) in enumerate(shown):
                     shown_cols["o"].append(o)
@@ -169,12 +161,25 @@ def breakdown_tables(
         .alias("m"),
         "numerator",
         "denominator",
-        "rate",
+        "group_withheld",
+        "shown",
         stored=pl.lit(True),
     )
-    groups = keyed_rows.group_by("o", "b", "place").agg(women=pl.col("denominator").max())
+    groups = keyed_rows.group_by("o", "b", "place").agg(
+        women=pl.col("denominator").max(), group_withheld=pl.col("group_withheld").any()
+    )
     women = groups["women"].drop_nulls().unique()
-    rates = keyed_rows["rate"].drop_nulls().unique()
+    # A shown rate comes from the rounded counts (disclosure.py): formatted once per distinct pair.
+    keyed_rows = keyed_rows.with_columns(
+        rn=policy.rounded_expr("numerator"),
+        rd=policy.rounded_expr("denominator"),
+    )
+    pairs = keyed_rows.filter("shown").select("rn", "rd").unique()
+    texts = [(policy.rate_text(n, d), policy.rate_percent(n, d)) for n, d in pairs.iter_rows()]
+    rate_texts = pairs.with_columns(
+        rate_text=pl.Series([_html(t) for t, _ in texts], dtype=pl.String),
+        bar=pl.Series([f"{p:.1f}" for _, p in texts], dtype=pl.String),
+    )
 
     # The cells: every group x shown measure, whether or not a row is stored for it.
     cells = (
@@ -185,24 +190,20 @@ def breakdown_tables(
             on=["o", "b"],
         )
         .join(keyed_rows.lazy().drop("b"), on=["o", "place", "m"], how="left")
-        .join(
-            _lookup("rate_text", rates, [_html(f"{r * 100:.1f}") for r in rates.to_list()]).lazy(),
-            on="rate",
-            how="left",
-        )
+        .join(rate_texts.lazy(), on=["rn", "rd"], how="left")
         .select(
             "o",
             "place",
             "col",
             cell=pl.when(pl.col("stored").is_null())
             .then(pl.lit('<td class="rc">–</td>'))
-            .when(policy.rate_shown_expr() & pl.col("rate").is_not_null())
+            .when(pl.col("shown") & pl.col("rate_text").is_not_null())
             .then(
                 pl.concat_str(
                     pl.lit('<td class="rc">'),
                     pl.col("rate_text"),
-                    pl.lit('%<span class="bar" aria-hidden="true"><i style="width:'),
-                    pl.col("rate_text"),
+                    pl.lit('<span class="bar" aria-hidden="true"><i style="width:'),
+                    pl.col("bar"),
                     pl.lit('%"></i>'),
                     pl.col("tick"),
                     pl.lit("</span></td>"),
@@ -231,7 +232,9 @@ def breakdown_tables(
                 pl.lit('<tr><th scope="row">'),
                 pl.col("label"),
                 pl.lit('</th><td class="num">'),
-                pl.col("women_text").fill_null(_html(policy.count(None))),
+                pl.when(pl.col("group_withheld"))
+                .then(pl.lit(_html(policy.symbol)))
+                .otherwise(pl.col("women_text").fill_null(_html(policy.count(None)))),
                 pl.lit("</td>"),
                 pl.col("cell").fill_null(""),
                 pl.lit("</tr>\n"),

@@ -1,41 +1,65 @@
-"""The plain-English line per Trust on where data quality is worst, from the stored breakdown rows.
+"""The plain-English line per Trust on where data quality is worst, only when the data say so.
 
-Compared: each measure's groups within IMD quintile and within ethnic group (deciles and categories
-are too thin to compare reliably). Left out: degenerate breakdowns (a measure broken down by the
-field it measures, flagged in the measures table and in rules.yaml), the `Not known` groups, and
-cells whose rate the disclosure policy hides. The line names the widest gap between two groups.
-
-`widest_gaps` finds the gap for every Trust at once from the month's measure frame;
-`widest_gap` is the same for a list of rows.
+A group (an IMD quintile or an ethnic group; deciles and categories are too thin) is compared with
+its own Trust as a whole on a funnel plot: it stands out when its rate lies below the lower
+control limit for a group of its size, p - z * sqrt(p * (1 - p) / n), p the Trust's rate and z
+that of the rules file's confidence (99.8%, z = 3.09: what funnel plots of NHS indicators use).
+Only groups of at least the rules file's minimum size are compared, only cells whose rate the
+tables show (cells.py: so a finding quotes nothing the tables withhold, and never a degenerate
+breakdown or `Not known`), gated measures before the others, and the widest shortfall is told.
+A breakdown whose `Not known` group holds at least the rules file's share of the Trust's women is
+not compared (the known groups are then not the Trust's women), and the line says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any
 
 import polars as pl
 
-from pipelines.scorecard.data import MEASURE_SCHEMA, MeasureRow, measure_frame
 from pipelines.scorecard.disclosure import DisclosurePolicy
 
 COMPARED_BREAKDOWNS = ("imd_quintile", "ethnic_group")
-
-
-@dataclass(frozen=True)
-class Gap:
-    measure_id: str
-    breakdown: str
-    low: MeasureRow
-    high: MeasureRow
-
-    @property
-    def points(self) -> float:
-        return (self.high.rate - self.low.rate) * 100
-
-
 # IMD: 1 is the most deprived tenth or fifth of areas in England, the highest number the least.
 IMD_LEAST_DEPRIVED = {"imd_quintile": "5", "imd_decile": "10"}
 IMD_MOST_DEPRIVED = "1"
+BREAKDOWN_WORDS = {"imd_quintile": "IMD quintile", "ethnic_group": "ethnic group"}
+
+
+@dataclass(frozen=True)
+class FindingRules:
+    min_group_women: int
+    confidence: float
+    not_known_share: float
+
+    @classmethod
+    def from_rules(cls, rules: dict[str, Any]) -> FindingRules:
+        f = rules["findings"]
+        return cls(int(f["min_group_women"]), float(f["confidence"]), float(f["not_known_dominates_share"]))
+
+    @property
+    def z(self) -> float:
+        return NormalDist().inv_cdf((1 + self.confidence) / 2)
+
+
+@dataclass(frozen=True)
+class Finding:
+    measure_id: str
+    breakdown: str
+    group: str
+    group_rate: str  # as the breakdown table shows it
+    trust_rate: float  # the Trust's own rate, exact (a Trust total)
+    shortfall: float  # trust_rate - the group's rate
+
+
+@dataclass
+class TrustFindings:
+    worst: Finding | None = None
+    compared: int = 0  # groups x measures compared
+    not_known: list[tuple[str, str, int]] = field(default_factory=list)  # (breakdown, Not known as shown, all)
 
 
 def group_phrase(breakdown: str, group: str) -> str:
@@ -49,93 +73,90 @@ def group_phrase(breakdown: str, group: str) -> str:
     return f"the {group} ethnic group"
 
 
-def widest_gaps(
-    frame: pl.DataFrame,
-    degenerate: dict[str, set[str]],
+def worst_groups(
+    cells: pl.DataFrame,
+    overall: pl.DataFrame,
+    measures: list[dict[str, Any]],
     policy: DisclosurePolicy,
+    settings: FindingRules,
     not_known: str,
-    measure_order: list[str],
-    by: str = "org_code",
-) -> dict[str, Gap]:
-    """Per value of `by` (a Trust) in the frame (data.MEASURE_SCHEMA rows), the widest gap between two
-    groups of one measure within one compared breakdown; Trusts with no two comparable groups are left out.
-
-    Measures are tried in measure_order, then breakdowns in COMPARED_BREAKDOWNS order, and a later
-    gap replaces the widest so far only when wider by more than 1e-9 points; within a measure and
-    breakdown the low and high groups are the lowest and highest by (rate, group)."""
-    position = {}
-    for i, measure_id in enumerate(measure_order):
-        position.setdefault(measure_id, i)
-    excluded = pl.DataFrame(
-        [(m, b) for m in position for b in COMPARED_BREAKDOWNS if b in degenerate.get(m, set())],
-        schema={"measure_id": pl.String, "breakdown": pl.String},
-        orient="row",
-    )
-    columns = list(MEASURE_SCHEMA)
+) -> dict[str, TrustFindings]:
+    """Per Trust: its most significant shortfall, if any. cells: cells.BreakdownCells.rows;
+    overall: the Trusts' overall rows (org_code, measure_id, numerator, denominator)."""
+    out: dict[str, TrustFindings] = {}
+    women = dict(overall.group_by("org_code").agg(pl.col("denominator").max()).iter_rows())
+    nk = cells.filter(pl.col("breakdown").is_in(COMPARED_BREAKDOWNS), pl.col("group") == not_known)
+    dominated = set()
+    by_group = nk.group_by("org_code", "breakdown").agg(pl.col("denominator").max())
+    order = {b: i for i, b in enumerate(COMPARED_BREAKDOWNS)}
+    for org, breakdown, d in sorted(by_group.iter_rows(), key=lambda r: (r[0], order[r[1]])):
+        if women.get(org) and d >= settings.not_known_share * women[org]:
+            dominated.add((org, breakdown))
+            out.setdefault(org, TrustFindings()).not_known.append((breakdown, policy.count(d), women[org]))
+    tier = {m["id"]: (0 if m.get("gated") else 1, i) for i, m in enumerate(measures)}
     candidates = (
-        frame.filter(
+        cells.filter(
             pl.col("breakdown").is_in(COMPARED_BREAKDOWNS),
-            pl.col("measure_id").is_in(list(position)),
-            ~pl.col("degenerate").fill_null(False),
-            pl.col("group").ne_missing(not_known),
-            pl.col("rate").is_not_null(),
-            policy.rate_shown_expr(),
+            pl.col("group") != not_known,
+            pl.col("shown"),
+            pl.col("denominator") >= settings.min_group_women,
+            pl.col("measure_id").is_in(list(tier)),
         )
-        .join(excluded, on=["measure_id", "breakdown"], how="anti")
-        .sort("rate", "group")
-        .group_by(by, "measure_id", "breakdown")
-        .agg(
-            n=pl.len(),
-            low_rate=pl.col("rate").first(),
-            high_rate=pl.col("rate").last(),
-            low=pl.struct(columns).first(),
-            high=pl.struct(columns).last(),
+        .join(
+            overall.select("org_code", "measure_id", trust_n="numerator", trust_d="denominator"),
+            on=["org_code", "measure_id"],
         )
-        .filter(pl.col("n") >= 2)
-        .with_columns(
-            m=pl.col("measure_id").replace_strict(position, return_dtype=pl.Int64),
-            b=pl.col("breakdown").replace_strict(
-                {b: i for i, b in enumerate(COMPARED_BREAKDOWNS)}, return_dtype=pl.Int64
-            ),
-        )
-        .sort(by, "m", "b")
+        .sort("org_code", "measure_id", "breakdown", "group")
     )
-    best: dict[str, tuple[float, int]] = {}
-    for i, (org, low_rate, high_rate) in enumerate(candidates.select(by, "low_rate", "high_rate").iter_rows()):
-        points = (high_rate - low_rate) * 100  # as Gap.points
-        if org not in best or points > best[org][0] + 1e-9:
-            best[org] = (points, i)
-    gaps = {}
-    for org, (_, i) in best.items():
-        row = candidates.row(i, named=True)
-        gaps[org] = Gap(row["measure_id"], row["breakdown"], MeasureRow(**row["low"]), MeasureRow(**row["high"]))
-    return gaps
+    for row in candidates.iter_rows(named=True):
+        org = row["org_code"]
+        if (org, row["breakdown"]) in dominated or not row["trust_d"]:
+            continue
+        found = out.setdefault(org, TrustFindings())
+        found.compared += 1
+        p, n, d = row["trust_n"] / row["trust_d"], row["numerator"], row["denominator"]
+        limit = p - settings.z * math.sqrt(p * (1 - p) / d)
+        if n / d >= limit or p in (0.0, 1.0):
+            continue
+        finding = Finding(row["measure_id"], row["breakdown"], row["group"], policy.rate_text(n, d), p, p - n / d)
+        best = found.worst
+        if best is None or (tier[finding.measure_id][0], -finding.shortfall) < (
+            tier[best.measure_id][0],
+            -best.shortfall,
+        ):
+            found.worst = finding
+    return out
 
 
-def widest_gap(
-    rows: list[MeasureRow],
-    degenerate: dict[str, set[str]],
-    policy: DisclosurePolicy,
-    not_known: str,
-    measure_order: list[str],
-) -> Gap | None:
-    """The widest gap among rows (of one Trust and month), as widest_gaps finds it."""
-    frame = measure_frame(rows).with_columns(all=pl.lit(""))
-    return widest_gaps(frame, degenerate, policy, not_known, measure_order, by="all").get("")
-
-
-def sentence(gap: Gap | None, titles: dict[str, str], policy: DisclosurePolicy) -> str:
-    if gap is None:
-        return (
-            "No comparison between groups this month: too few women in each IMD quintile or ethnic group "
-            f"to show rates without disclosing small numbers (fewer than {policy.smallest_shown})."
+def sentence(found: TrustFindings | None, titles: dict[str, str], settings: FindingRules) -> str:
+    found = found or TrustFindings()
+    parts = []
+    for breakdown, shown, women in found.not_known:
+        about = f"about {shown} of {women:,}" if shown[:1].isdigit() else f"of {women:,}"
+        parts.append(
+            f"The {BREAKDOWN_WORDS[breakdown]} is not known for most women ({about}), so "
+            f"{BREAKDOWN_WORDS[breakdown]}s are not compared: the known ones are not the Trust's women."
         )
-    title = titles[gap.measure_id]
-    if gap.points < 0.05:
-        return f"No group stands out: {title.lower()} is the same in every IMD quintile and ethnic group compared."
-    low = group_phrase(gap.breakdown, gap.low.group)
-    high = group_phrase(gap.breakdown, gap.high.group)
-    return (
-        f"{title} is {gap.points:.1f} percentage points lower for women in {low} than in {high}: "
-        f"{gap.low.rate * 100:.1f}% against {gap.high.rate * 100:.1f}%."
-    )
+    confidence = f"{settings.confidence * 100:g}%"
+    if found.worst is not None:
+        w = found.worst
+        parts.insert(
+            0,
+            f"{titles[w.measure_id]} is lower for women in {group_phrase(w.breakdown, w.group)} than for the Trust "
+            f"as a whole: {w.group_rate} against {w.trust_rate * 100:.1f}%, further below than chance would "
+            f"explain (outside the {confidence} funnel limits for a group of its size).",
+        )
+    elif found.compared:
+        parts.insert(
+            0,
+            f"No group stands out: every IMD quintile and ethnic group of {settings.min_group_women} women or more "
+            f"is within the {confidence} funnel limits around the Trust's own rate on every measure, so the "
+            "differences between them are no more than chance would explain.",
+        )
+    else:
+        parts.insert(
+            0,
+            f"No comparison between groups this month: no IMD quintile or ethnic group has {settings.min_group_women} "
+            "women or more with a rate shown.",
+        )
+    return " ".join(parts)

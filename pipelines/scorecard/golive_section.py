@@ -15,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from pipelines.golive import before_after, read_golive
 from pipelines.scorecard.charts import pct
 from pipelines.scorecard.disclosure import DisclosurePolicy
 from pipelines.scorecard.labels import month_label, slug
@@ -84,15 +82,6 @@ def share(policy: DisclosurePolicy, numerator: int, denominator: int, decimals: 
         return None
     shown = policy.rounded(denominator)
     return f"{policy.rounded(numerator) / shown * 100:.{decimals}f}%" if shown else None
-
-
-def golive_section(
-    con: duckdb.DuckDBPyConnection, month: str, rules: dict[str, Any], providers: dict[str, str]
-) -> GoliveSection:
-    """The month's section, read from the warehouse (on a cursor of its own: the page's reads may
-    leave a result pending on `con`, which DuckDB then refuses to run anything else on)."""
-    with con.cursor() as cursor:
-        return build_golive_section(read_golive(cursor, month), before_after(cursor, month), rules, providers)
 
 
 def build_golive_section(

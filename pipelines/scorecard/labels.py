@@ -1,4 +1,4 @@
-"""Words and links the scorecard writes: month names, anchors, relative links, the run time."""
+"""Words the scorecard writes: month names, anchors, the names of the files beside it, the run time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 MONTH_NAMES = (
     "January",
@@ -42,10 +41,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def href(target: Path, out_dir: Path) -> str:
-    """A link from a page in out_dir to target, relative so the folder can be moved or mailed whole."""
-    rel = os.path.relpath(Path(target).resolve(), Path(out_dir).resolve())
-    return quote(Path(rel).as_posix())
+def relative_name(target: Path, out_dir: Path) -> str:
+    """The path of target from out_dir, as words name it (a file for analysts, not a link)."""
+    return Path(os.path.relpath(Path(target).resolve(), Path(out_dir).resolve())).as_posix()
 
 
 def months_span(months: list[str]) -> str:

@@ -6,20 +6,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import polars as pl
 
 from pipelines.core.config import postcode_validity
 from pipelines.scorecard import charts
 from pipelines.scorecard.breakdowns import BTable, breakdown_tables
+from pipelines.scorecard.cells import breakdown_cells
 from pipelines.scorecard.data import ScorecardData, TrustStatus
 from pipelines.scorecard.disclosure import DisclosurePolicy
-from pipelines.scorecard.findings import sentence, widest_gaps
-from pipelines.scorecard.labels import COMPLETENESS_LABEL, href, month_label, months_span, run_time, slug
-from pipelines.scorecard.spc import LIMIT_FACTOR, MR_SCREEN_FACTOR, RUN_LENGTH, TREND_LENGTH
+from pipelines.scorecard.findings import FindingRules, sentence, worst_groups
+from pipelines.scorecard.labels import COMPLETENESS_LABEL, month_label, months_span, relative_name, run_time, slug
+from pipelines.scorecard.spc import BASELINE_POINTS, LIMIT_FACTOR, MR_SCREEN_FACTOR, RUN_LENGTH, TREND_LENGTH
+from pipelines.scorecard.story import brief, trust_story
 from pipelines.scorecard.tiles import Tile, tiles
-from pipelines.scorecard.trends import Trend, trend
+from pipelines.scorecard.trends import Trend, process_changes, trend
 
 
 @dataclass
@@ -40,8 +41,9 @@ class TrustView:
     trends: list[Trend]
     tables: list[BTable]
     category_table: BTable | None
-    worklist_href: str | None
-    worklist_name: str | None
+    worklist_name: str | None  # named for analysts, never linked: it lists records
+    story: list[str] = field(default_factory=list)
+    brief: str = ""
     failing: list[str] = field(default_factory=list)
 
 
@@ -82,8 +84,10 @@ def build_page(
     data_docs: Path | None,
     worklists: dict[str, Path] | None,
     run_started: datetime | None,
+    history: pl.DataFrame | None = None,
 ) -> dict:
-    """The template's context for the month."""
+    """The template's context for the month. history: the before/after view of the Trusts that changed
+    system of record (pipelines/golive), whose change months restart the trend charts' limits."""
     policy = DisclosurePolicy.from_rules(rules)
     measures = list(rules["measures"])
     gated = [m for m in measures if m.get("gated")]
@@ -93,15 +97,19 @@ def build_page(
     worklists = worklists or {}
     current = data.current
     orgs = [trust.org_code for trust in data.trusts]
-    # Every Trust's tables and finding at once, from the month's rows.
-    tables = breakdown_tables(current, orgs, measures, degenerate, policy, rules)
-    gaps = widest_gaps(current, degenerate, policy, not_known, [m["id"] for m in measures])
+    # Every Trust's tables and finding at once, from the month's rows, the same cells shown in both.
+    cells = breakdown_cells(current, orgs, measures, degenerate, policy, rules)
+    tables = breakdown_tables(current, orgs, measures, degenerate, policy, rules, cells)
+    finding_rules = FindingRules.from_rules(rules)
+    overall = current.filter(pl.col("breakdown") == "overall")
+    found = worst_groups(cells.rows, overall, measures, policy, finding_rules, not_known)
+    changes = process_changes(history) if history is not None else {}
     trusts = []
     for trust in data.trusts:
         org = trust.org_code
         trust_tiles = tiles(data, trust, gated)
         *by_group, category = tables[org]
-        worklist = worklists.get(org)
+        worklist = relative_name(worklists[org], out_dir) if org in worklists else None
         trusts.append(
             TrustView(
                 org=org,
@@ -116,14 +124,15 @@ def build_page(
                 status=trust,
                 files=data.submissions.get(org, []),
                 reasons=data.quarantine.get(org, []),
-                finding=sentence(gaps.get(org), titles, policy)
+                finding=sentence(found.get(org), titles, finding_rules)
                 if trust.bookings
                 else "No bookings were loaded for this month, so there is nothing to compare.",
-                trends=[trend(data, trust, m) for m in gated],
+                trends=[trend(data, trust, m, changes.get(org)) for m in gated],
                 tables=by_group,
                 category_table=category if category.groups else None,
-                worklist_href=href(worklist, out_dir) if worklist else None,
-                worklist_name=Path(worklist).name if worklist else None,
+                worklist_name=worklist,
+                story=trust_story(data, trust, gated, trust_tiles, history, worklist),
+                brief=brief(trust, trust_tiles, history),
                 failing=[t.title for t in trust_tiles if not t.passed],
             )
         )
@@ -133,12 +142,12 @@ def build_page(
         lsoa = spec.get("file_lsoa_header")
         edition_text.append(f"English Indices of Deprivation {e}" + (f" (areas: {lsoa})" if lsoa else ""))
     history_editions = _editions(data.measures)
-    docs_href = None
+    docs_name = None
     if data_docs is not None:
         target = Path(data_docs)
         if target.is_dir() and (target / "index.html").exists():
             target = target / "index.html"
-        docs_href = href(target, out_dir)
+        docs_name = relative_name(target, out_dir)
     csv_name = f"measures-{data.month}.csv"
     passing = [t for t in trusts if not t.failing]
     return {
@@ -169,13 +178,20 @@ def build_page(
             else None
         ),
         "run_started": run_time(run_started),
-        "docs_href": docs_href,
-        "csv_href": quote(csv_name) if (Path(out_dir) / csv_name).exists() else None,
+        "docs_name": docs_name,
         "csv_name": csv_name,
+        "analyst_files": [csv_name, f"dq-{data.month}.csv", f"golive-{data.month}.csv"],
+        "findings": finding_rules,
         "footnote": policy.footnote,
         "policy": policy,
         "not_known": not_known,
-        "spc": {"limit": LIMIT_FACTOR, "screen": MR_SCREEN_FACTOR, "run": RUN_LENGTH, "trend": TREND_LENGTH},
+        "spc": {
+            "limit": LIMIT_FACTOR,
+            "screen": MR_SCREEN_FACTOR,
+            "run": RUN_LENGTH,
+            "trend": TREND_LENGTH,
+            "baseline": BASELINE_POINTS,
+        },
         "legend": {
             "common": charts.legend_shape("common"),
             "improvement": charts.legend_shape("improvement"),

@@ -16,8 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.golive import before_after, read_golive
 from pipelines.scorecard.data import read_scorecard_data
-from pipelines.scorecard.golive_section import golive_section
+from pipelines.scorecard.golive_section import build_golive_section
 from pipelines.scorecard.page import build_page
 
 __all__ = ["build_page", "read_scorecard_data", "render_scorecard", "write_scorecard"]
@@ -51,8 +52,12 @@ def render_scorecard(
     """The scorecard's HTML for the month, read from the stored tables only."""
     data = read_scorecard_data(con, month)
     rules, providers = load_rules(), load_layouts().providers
-    page = build_page(data, rules, providers, Path(out_dir), data_docs, worklists, run_started)
-    page["golive"] = golive_section(con, month, rules, providers)
+    # On a cursor of its own: the page's reads may leave a result pending on `con`, which DuckDB
+    # then refuses to run anything else on.
+    with con.cursor() as cursor:
+        history, golive = before_after(cursor, month), read_golive(cursor, month)
+    page = build_page(data, rules, providers, Path(out_dir), data_docs, worklists, run_started, history)
+    page["golive"] = build_golive_section(golive, history, rules, providers)
     return _environment().get_template("scorecard.html.j2").render(**page)
 
 

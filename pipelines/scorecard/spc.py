@@ -25,6 +25,11 @@ and the measure's better direction: for every data-quality rate here, higher is 
 The variation icon summarises the latest point; the assurance icon compares the target with the
 limits: the lower limit above the target (higher is better) means the process will consistently
 pass, the upper limit below it that it will consistently fail, otherwise it is hit and miss.
+
+A chart is one process only. A recorded process change (a Trust's change of source system) starts
+a new one: `processes` splits the series there and computes each part on its own, never pooling
+across the change. Limits need a baseline of BASELINE_POINTS points; a process with fewer has no
+mean and no limits (its points are shown, and only the trend rule, which needs neither, is read).
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ LIMIT_FACTOR = 2.66
 MR_SCREEN_FACTOR = 3.267
 RUN_LENGTH = 7
 TREND_LENGTH = 7
-# Fewer points than this and the limits are provisional (Making Data Count suggests 15-20).
-MIN_RELIABLE_POINTS = 12
+# The fewest points process limits are computed from: NHS England's Making Data Count guidance
+# asks for at least 12 where possible (NHS-R's "plot the dots" warns below 12), and 12 months is a
+# year, so a seasonal pattern cannot pass for a shift. Limits from 6 points of a process still
+# settling (a new system's first months) would be both wide and wrong.
+BASELINE_POINTS = 12
 
 # In priority order: the first rule that flags a point gives its direction.
 RULE_TEXT = {
@@ -77,16 +85,13 @@ class XmR:
         return self.lower is not None
 
     @property
-    def provisional(self) -> bool:
-        return len(self.values) < MIN_RELIABLE_POINTS
-
-    @property
     def variation(self) -> str:
-        """'improvement', 'concern' or 'common' for the latest point; 'none' without limits."""
-        if not self.has_limits:
-            return "none"
-        last = self.signals[-1]
-        return last.kind if last else "common"
+        """'improvement' or 'concern' when the latest point is special cause, else 'common'; 'none'
+        when nothing could be judged (no limits, and no trend)."""
+        last = self.signals[-1] if self.signals else None
+        if last:
+            return last.kind
+        return "common" if self.has_limits else "none"
 
     @property
     def assurance(self) -> str | None:
@@ -122,16 +127,47 @@ def _runs(keys: Sequence[int], min_length: int) -> list[tuple[int, int, int]]:
     return runs
 
 
-def xmr(values: Sequence[float], *, higher_is_better: bool = True, target: float | None = None,
-        screen: bool = True) -> XmR:
+def _trend_flags(ys: Sequence[float]) -> list[dict[str, int]]:
+    """The trend rule alone: it needs neither a mean nor limits."""
+    flags: list[dict[str, int]] = [{} for _ in ys]
+    # A trend of k points is k-1 consecutive steps in the same direction.
+    steps = [_sign(ys[i] - ys[i - 1]) for i in range(1, len(ys))]
+    for start, end, direction in _runs(steps, TREND_LENGTH - 1):
+        for i in range(start, end + 2):
+            flags[i].setdefault("trend", direction)
+    return flags
+
+
+def _signals(flags: list[dict[str, int]], higher_is_better: bool) -> tuple[Signal | None, ...]:
+    better = 1 if higher_is_better else -1
+    signals: list[Signal | None] = []
+    for f in flags:
+        if not f:
+            signals.append(None)
+            continue
+        rules = tuple(r for r in RULE_TEXT if r in f)
+        direction = f[rules[0]]
+        signals.append(Signal(rules, direction, "improvement" if direction == better else "concern"))
+    return tuple(signals)
+
+
+def xmr(
+    values: Sequence[float],
+    *,
+    higher_is_better: bool = True,
+    target: float | None = None,
+    screen: bool = True,
+    baseline_points: int = 2,
+) -> XmR:
+    """The XmR chart of one process. Fewer than baseline_points points (at least 2, as a moving
+    range needs two): no mean and no limits, and only the trend rule is read."""
     ys = tuple(float(v) for v in values)
     n = len(ys)
-    if n == 0:
-        return XmR((), None, (), (), None, None, None, None, None, (), higher_is_better, target)
+    if n < max(2, baseline_points):
+        signals = _signals(_trend_flags(ys), higher_is_better)
+        return XmR(ys, None, (), (), None, None, None, None, None, signals, higher_is_better, target)
     mean = sum(ys) / n
     mrs = tuple(abs(ys[i] - ys[i - 1]) for i in range(1, n))
-    if not mrs:
-        return XmR(ys, mean, (), (), None, None, None, None, None, (None,), higher_is_better, target)
     amr = sum(mrs) / len(mrs)
     screened: tuple[int, ...] = ()
     if screen:
@@ -142,7 +178,7 @@ def xmr(values: Sequence[float], *, higher_is_better: bool = True, target: float
     lower, upper = mean - spread, mean + spread
     lower2, upper2 = mean - spread * 2 / 3, mean + spread * 2 / 3
 
-    flags: list[dict[str, int]] = [{} for _ in ys]
+    flags = _trend_flags(ys)
     for i, y in enumerate(ys):
         if y > upper:
             flags[i]["outside"] = 1
@@ -151,11 +187,6 @@ def xmr(values: Sequence[float], *, higher_is_better: bool = True, target: float
     for start, end, side in _runs([_sign(y - mean) for y in ys], RUN_LENGTH):
         for i in range(start, end + 1):
             flags[i].setdefault("shift", side)
-    # A trend of k points is k-1 consecutive steps in the same direction.
-    steps = [_sign(ys[i] - ys[i - 1]) for i in range(1, n)]
-    for start, end, direction in _runs(steps, TREND_LENGTH - 1):
-        for i in range(start, end + 2):
-            flags[i].setdefault("trend", direction)
     for w in range(n - 2):
         for side, line in ((1, upper2), (-1, lower2)):
             beyond = [i for i in range(w, w + 3) if (ys[i] - line) * side > 0]
@@ -163,14 +194,46 @@ def xmr(values: Sequence[float], *, higher_is_better: bool = True, target: float
                 for i in beyond:
                     flags[i].setdefault("two_of_three", side)
 
-    better = 1 if higher_is_better else -1
-    signals: list[Signal | None] = []
-    for f in flags:
-        if not f:
-            signals.append(None)
-            continue
-        rules = tuple(r for r in RULE_TEXT if r in f)
-        direction = f[rules[0]]
-        signals.append(Signal(rules, direction, "improvement" if direction == better else "concern"))
-    return XmR(ys, mean, mrs, screened, amr, lower, upper, lower2, upper2, tuple(signals),
-               higher_is_better, target)
+    return XmR(
+        ys,
+        mean,
+        mrs,
+        screened,
+        amr,
+        lower,
+        upper,
+        lower2,
+        upper2,
+        _signals(flags, higher_is_better),
+        higher_is_better,
+        target,
+    )
+
+
+@dataclass(frozen=True)
+class Process:
+    """One process of a series: points start..end (indices into the series' values, end exclusive)."""
+
+    start: int
+    end: int
+    result: XmR
+
+
+def processes(
+    values: Sequence[float],
+    starts: Sequence[int],
+    *,
+    higher_is_better: bool = True,
+    target: float | None = None,
+    baseline_points: int = BASELINE_POINTS,
+) -> list[Process]:
+    """The series split where a recorded process change begins a new process (`starts`: indices of
+    the first point of each new process), each computed on its own points only."""
+    cuts = sorted({0, *(s for s in starts if 0 < s < len(values))}) + [len(values)]
+    return [
+        Process(
+            a, b, xmr(values[a:b], higher_is_better=higher_is_better, target=target, baseline_points=baseline_points)
+        )
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if b > a
+    ]

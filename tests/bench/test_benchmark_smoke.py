@@ -48,7 +48,7 @@ def test_every_stage_ran_with_positive_times(smoke) -> None:
     _, _, results = smoke
     (scale,) = results["scales"].values()
     stages = scale["pipeline"]["stages_s"]
-    expected = {"ingest", "ingest_checks", "measures", "measure_files", "gate"}
+    expected = {"ingest", "ingest_checks", "golive", "measures", "measure_files", "gate"}
     if scale["pipeline"]["scorecard_available"]:
         expected.add("scorecard")
     assert expected <= set(stages)
@@ -131,3 +131,17 @@ def test_parallel_generation_writes_the_same_bytes(tmp_path: Path) -> None:
     two = generate_extracts("2025-07", "2025-07", tmp_path / "two", scale=0.05, orgs=orgs, workers=2)
     assert [p.name for p in one] == [p.name for p in two]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two, strict=True))
+
+
+def test_hand_written_design_agrees_with_the_gate_and_is_reported(smoke) -> None:
+    """Reference (c) counts the same valid postcodes and ethnic categories as the gate, Trust-month by
+    Trust-month, and the one-run table sets the stages beside it and the read floor."""
+    out, _, results = smoke
+    (scale,) = results["scales"].values()
+    hand = scale["handwritten"]
+    assert hand["agreement"]["trust_months"] == scale["pipeline"]["counts"]["trust_months"] > 0
+    assert hand["agreement"]["agree"] == hand["agreement"]["trust_months"]
+    assert 0 < hand["read_s"] <= hand["total_s"]
+    text = out.read_text()
+    assert "### One run: the front door and its references" in text
+    assert "| Hand-written: polars reads the files, DuckDB computes the two gated rates |" in text

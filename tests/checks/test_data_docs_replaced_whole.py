@@ -38,11 +38,11 @@ def test_failed_build_leaves_the_previous_site(tmp_path, monkeypatch):
         assert site_dir != site  # the new site is built beside the old one
         raise KeyboardInterrupt("killed while the new site was made offline")
 
-    monkeypatch.setattr(data_docs, "make_offline", killed)
+    monkeypatch.setattr(data_docs, "make_pages_offline", lambda folder, site_dir: killed(folder))
     with pytest.raises(KeyboardInterrupt):
         run_ge_gate(_bookings("SECOND"), RULES, work, docs)
     assert _snapshot(site) == before
-    assert sorted(p.name for p in site.parent.iterdir()) == [site.name]
+    assert sorted(p.name for p in site.parent.iterdir()) == ["2025-04", "index.html", "static"]
 
 
 def test_finished_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path):
@@ -52,4 +52,4 @@ def test_finished_build_replaces_the_site_and_leaves_nothing_beside_it(tmp_path)
     assert again == index
     pages = "".join(p.read_text(encoding="utf-8") for p in index.parent.rglob("*.html"))
     assert "SECOND" in pages and "FIRST" not in pages  # only this run's results
-    assert sorted(p.name for p in index.parent.parent.iterdir()) == [index.parent.name]
+    assert sorted(p.name for p in index.parent.parent.iterdir()) == ["2025-04", "index.html", "static"]

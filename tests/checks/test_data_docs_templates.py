@@ -5,11 +5,10 @@ What is proved here:
 * the GE and Jinja internals the cache hooks into are still as in GE 1.24.1 / Jinja 3.1 (these
   tests fail loudly on an upgrade that changes them; the cache itself degrades to "compile every
   build" with a warning);
-* a site built by ``build_data_docs`` is, page for page, what GE's stock ``SiteBuilder`` writes
-  for the same results (only per-render UUIDs and the render time differ, as between any two
-  GE builds);
-* two months gated one after the other in one process each get a complete site holding only
-  their own month's results, and the second build compiles no template at all.
+* a page rendered by the cached view is what GE's stock page view writes for the same result
+  (only per-render UUIDs and the render time differ, as between any two GE renders);
+* two months gated one after the other in one process each get a complete month folder holding
+  only their own month's results, and the second build compiles no template at all.
 
 Fixture (rules from checks/rules.yaml: postcode >= 0.95, ethnic category >= 0.80), 2 Trusts:
 
@@ -29,13 +28,12 @@ import jinja2
 import pandas as pd
 import pytest
 import yaml
-from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
-from great_expectations.render.renderer.site_builder import SiteBuilder
+from great_expectations.render.renderer import ValidationResultsPageRenderer
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from great_expectations.render.view.view import DefaultJinjaView
 
 from checks import context as gx_context
-from checks import data_docs, data_docs_templates, suites
+from checks import data_docs_templates
 from checks.validation import run_ge_gate
 
 RULES_PATH = Path(__file__).resolve().parents[2] / "checks" / "rules.yaml"
@@ -134,36 +132,6 @@ def test_jinja_loads_through_the_bytecode_cache_hook():
     assert "bcc.set_bucket(bucket)" in source
 
 
-def test_site_builder_uses_the_cached_views_in_every_section(tmp_path, monkeypatch):
-    context = gx_context.open_context(tmp_path / "work")
-    stock = SiteBuilder(
-        data_context=context,
-        store_backend={"class_name": "TupleFilesystemStoreBackend", "base_directory": str(tmp_path / "stock")},
-        site_name="stock",
-        runtime_environment={"root_directory": context.root_directory},
-    )
-    # GE's default sections are the ones build_data_docs configures
-    assert set(stock.site_section_builders) == set(data_docs_templates.DOCS_SECTIONS)
-
-    seen = []
-    original = SiteBuilder.build
-
-    def keep(self, *args, **kwargs):
-        seen.append(self)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SiteBuilder, "build", keep)
-    data_docs.build_data_docs(context, tmp_path / "site", [], site_name="s")
-    (builder,) = seen
-    assert set(builder.site_section_builders) == set(data_docs_templates.DOCS_SECTIONS)
-    cache = data_docs_templates.compiled_templates()
-    for section in builder.site_section_builders.values():
-        assert type(section.view_class) is data_docs_templates.CachedTemplatesPageView
-        assert section.view_class.env.bytecode_cache is cache
-    assert type(builder.site_index_builder.view_class) is data_docs_templates.CachedTemplatesIndexPageView
-    assert builder.site_index_builder.view_class.env.bytecode_cache is cache
-
-
 def test_a_view_that_no_longer_has_a_plain_environment_is_left_alone(caplog, monkeypatch):
     monkeypatch.setattr(data_docs_templates, "_WARNED_UNCACHED", False)
 
@@ -228,37 +196,27 @@ def test_a_template_the_cache_cannot_key_is_compiled_and_not_stored(monkeypatch,
 # ------------------------------------------------------------------------ the output
 
 
-def test_cached_views_write_the_same_site_as_ge_stock_views(tmp_path, rules):
+def test_cached_views_write_the_same_pages_as_ge_stock_views(tmp_path, rules):
     work = tmp_path / "work"
     run_ge_gate(pd.concat([_month("2025-04"), _month("2025-05")]), rules, work)
     context = gx_context.open_context(work)
-    ids = [
-        ExpectationSuiteIdentifier(name=suites.SUITE_ROWS),
-        ExpectationSuiteIdentifier(name=suites.SUITE_TRUSTS),
-        *context.validation_results_store.list_keys(),
-    ]
-    assert len(ids) == 6  # 2 suites, 2 months x 2 results
+    keys = list(context.validation_results_store.list_keys())
+    assert len(keys) == 4  # 2 months x 2 results
 
-    stock_dir = tmp_path / "stock"
-    SiteBuilder(
-        data_context=context,
-        store_backend={"class_name": "TupleFilesystemStoreBackend", "base_directory": str(stock_dir)},
-        site_name="docs",
-        show_how_to_buttons=False,
-        runtime_environment={"root_directory": context.root_directory},
-    ).build(resource_identifiers=ids)
+    def pages(view) -> list[str]:
+        # a fresh document per render: GE's views change the document they render
+        documents = [ValidationResultsPageRenderer().render(context.validation_results_store.get(k)) for k in keys]
+        return [_RENDER_TIME.sub("?d=T", _UUID.sub("U", view.render(d))) for d in documents]
 
+    stock = pages(DefaultJinjaPageView())
     data_docs_templates.compiled_templates().clear()
-    first = data_docs.build_data_docs(context, tmp_path / "first", ids, site_name="docs").parent
-    second = data_docs.build_data_docs(context, tmp_path / "second", ids, site_name="docs").parent
-
-    stock = _site_files(stock_dir)
-    assert len([p for p in stock if p.endswith(".html")]) == 7  # index, 2 suites, 4 results
-    assert _site_files(first) == stock  # cache filled while building
-    assert _site_files(second) == stock  # cache used
+    first = pages(data_docs_templates.CachedTemplatesPageView())  # cache filled while rendering
+    second = pages(data_docs_templates.CachedTemplatesPageView())  # cache used
+    assert first == stock
+    assert second == stock
 
 
-def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, rules, monkeypatch):
+def test_two_months_in_one_process_each_get_their_own_complete_folder(tmp_path, rules, monkeypatch):
     """As run_month_gate runs a backfill: one gate call per month, same work dir, same process."""
     work, docs = tmp_path / "work", tmp_path / "docs"
     data_docs_templates.compiled_templates().clear()
@@ -276,41 +234,39 @@ def test_two_months_in_one_process_each_get_their_own_complete_site(tmp_path, ru
         ("2025-05", results_05, index_05, "2025-04"),
     ):
         assert {(r.org_code, r.measure_id) for r in results if not r.success} == FAILING[month]
-        site = index.parent
-        assert site == (docs / "data_docs" / month).resolve()
-        pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-        assert len(pages) == 5, pages  # index, 2 suites, this month's 2 results
-        for suite in (suites.SUITE_ROWS, suites.SUITE_TRUSTS):
-            assert f"expectations/{suite}.html" in pages
-            assert len([p for p in pages if p.startswith(f"validations/{suite}/maternity_dq_gate_{month}/")]) == 1
-        assert not [p for p in pages if other in p]
-
-        html = index.read_text(encoding="utf-8")
-        results = [p for p in pages if p.startswith("validations/")]
-        # both results are rows of the index's table, linked to their pages
-        assert len(results) == 2 and all(html.count(f"'_table_row_link_path': '{p}'") == 1 for p in results)
-        assert f"maternity_dq_gate_{other}" not in html
-
-        trusts_page = next((site / "validations" / suites.SUITE_TRUSTS).rglob("*.html")).read_text()
+        folder = index.parent
+        assert folder == (docs / "data_docs" / month).resolve()
         (failing_org,) = {org for org, _ in FAILING[month]}
         (passing_org,) = {"RAA", "RBB"} - {failing_org}
-        assert failing_org in trusts_page  # the failing Trust is named on its own month's page
-        assert passing_org not in trusts_page
-        for page in site.rglob("*.html"):  # and each site is still made offline
+        pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+        assert pages == sorted(
+            [
+                "expectations/maternity_dq_gate_rows.html",
+                "expectations/maternity_dq_gate_trusts.html",
+                "index.html",
+                "validations/gate.html",
+                f"validations/{failing_org}.html",  # the failing Trust's own page; none for the other
+            ]
+        )
+        gate_page = (folder / "validations" / "gate.html").read_text(encoding="utf-8")
+        assert failing_org in gate_page  # the failing Trust is named on its own month's page
+        assert passing_org not in gate_page
+        assert other not in "".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.html"))
+        for page in folder.rglob("*.html"):  # and each folder is made offline
             assert not re.search(r"""(src|href)\s*=\s*["']https?://""", page.read_text(encoding="utf-8")), page
+    site_index = (docs / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert 'href="2025-04/index.html"' in site_index and 'href="2025-05/index.html"' in site_index
 
 
-def test_a_page_ge_fails_to_render_fails_the_build_instead_of_going_missing(tmp_path, rules, monkeypatch):
-    work = tmp_path / "work"
-    run_ge_gate(_month("2025-04"), rules, work)
-    context = gx_context.open_context(work)
-    ids = list(context.validation_results_store.list_keys())
-    assert len(ids) == 2
+def test_a_page_ge_fails_to_render_fails_the_build_and_keeps_the_previous_folder(tmp_path, rules, monkeypatch):
+    work, docs = tmp_path / "work", tmp_path / "docs"
+    _, index = run_ge_gate(_month("2025-04"), rules, work, docs)
+    before = _site_files(index.parent)
 
     def broken(self, *args, **kwargs):
         raise ValueError("a renderer bug")
 
-    # Result pages only: the index has its own view class, so index.html is still written.
     monkeypatch.setattr(data_docs_templates.CachedTemplatesPageView, "render", broken)
-    with pytest.raises(RuntimeError, match="has no page for"):
-        data_docs.build_data_docs(context, tmp_path / "site", ids, site_name="docs")
+    with pytest.raises(ValueError, match="a renderer bug"):
+        run_ge_gate(_month("2025-04"), rules, work, docs)
+    assert _site_files(index.parent) == before

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from checks.postcodes import NOT_LIVE_NOTE, normalise_postcodes
+from checks.postcodes import NOT_LIVE_NOTE, mark_not_live, normalise_postcodes
 from pipelines.core.config import load_rules
 from pipelines.core.warehouse import connect
 from tests.conftest import FIXTURE_MONTH
@@ -28,6 +28,52 @@ def test_gate_normalises_as_the_spec_says():
         None,
         "CV16 XYY",
         "ZZ99 3VZ",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [
+        ("ab1", "AB1"),  # three characters or fewer stay whole: no space, nothing to split
+        ("a1", "A1"),
+        ("a1aa", "A 1AA"),  # four: one character before the space
+        ("b11aa", "B1 1AA"),
+        ("sw1a1aa", "SW1A 1AA"),
+        ("\u200bcv1 2ab\ufeff", "CV1 2AB"),  # zero-width space and BOM: the rules' white space
+        ("na", None),  # every null token, any case, with white space around it
+        ("Tba", None),
+        (" unknown ", None),
+        ("nfa", None),
+        ("0", None),
+        ("tbc", None),
+        ("N / A", None),
+        ("00", "00"),  # not a token: typed, so kept (and invalid)
+        ("nfa1", "N FA1"),
+    ],
+)
+def test_gate_normalisation_edges(typed, normalised):
+    """measures.md rule 1 worked by hand: remove the white space, upper-case, one space before the
+    last three characters; blank and the null tokens (N/A, NA, TBC, TBA, UNKNOWN, NFA, 0) are None."""
+    assert normalise_postcodes(pd.Series([typed]), load_rules()).tolist() == [normalised]
+
+
+def test_a_non_text_value_is_read_as_its_text():
+    assert normalise_postcodes(pd.Series([12345, float("nan")], dtype=object), load_rules()).tolist() == [
+        "12 345",
+        None,
+    ]
+
+
+def test_not_live_marking():
+    """Live: as typed. Not live, or the lookup's answer unknown (NA): marked. The null sentinel ''
+    (no postcode) is never marked: it is missing, not a postcode."""
+    postcodes = pd.Series(["CV1 2AB", "CV5 6EF", "CV10 7AB", ""])
+    live = pd.Series([True, False, None, False], dtype=object)
+    assert mark_not_live(postcodes, live, "").tolist() == [
+        "CV1 2AB",
+        "CV5 6EF" + NOT_LIVE_NOTE,
+        "CV10 7AB" + NOT_LIVE_NOTE,
+        "",
     ]
 
 

@@ -278,3 +278,22 @@ def test_a_port_in_use_is_exit_2(mdq):
         "",
         [f"mdq ui: cannot listen on 127.0.0.1:{port} (Address already in use)"],
     )
+
+
+def test_an_interrupt_is_one_line_and_130(mdq, monkeypatch):
+    """Ctrl-C during a command: `mdq: interrupted` and 128 + SIGINT (2) = 130, as a shell reports it."""
+    from pipelines.cli import commands
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "generate", interrupted)
+    assert mdq("generate", "--from", "2025-04", "--to", "2025-04", "--out", "unused") == (130, "", "mdq: interrupted\n")
+
+
+@pytest.mark.parametrize(("port", "parsed"), [("1", 1), ("3000", 3000), ("65535", 65535)])
+def test_ports_at_the_edges_are_accepted(port, parsed):
+    """1 to 65535 are ports; 0 and 65536 are refused (USAGE above)."""
+    from pipelines.cli.main import build_parser
+
+    assert build_parser().parse_args(["ui", "--port", port]).port == parsed

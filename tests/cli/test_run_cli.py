@@ -8,6 +8,7 @@ import re
 import time
 
 from pipelines.core.paths import SAMPLE_DATA
+from tests.cli import mdq_in_process
 from tests.cli.mdq_process import mdq, mdq_in_terminal
 from tests.conftest import FIXTURE_MONTH
 
@@ -49,8 +50,10 @@ def test_run_in_a_terminal_is_coloured(landing, tmp_path):
 
 def test_backfill_prints_a_line_per_month_and_one_table_of_breaches(tmp_path):
     """Sample months 2025-09 to 2025-11. The sample's story (tests/synthetic/sample_reading.py::
-    EXPECTED_FAILS): RLT's valid postcode breaches in 2025-10 and 2025-11, nothing else."""
-    result = mdq("run", "--from", "2025-09", "--to", "2025-11", *_paths(SAMPLE_DATA, tmp_path))
+    EXPECTED_FAILS): RLT's valid postcode breaches in 2025-10 and 2025-11, nothing else. In-process
+    (tests/cli/mdq_in_process.py): what a pipe shows is the test above's."""
+    with mdq_in_process.mdq_in_process(tmp_path / "dagster-home") as in_process:
+        result = in_process("run", "--from", "2025-09", "--to", "2025-11", *_paths(SAMPLE_DATA, tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     month_lines = [line for line in lines if re.match(r"^\d{4}-\d{2}  \d+ Trusts, ", line)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from tests.cli.test_gate_cli import _paths, mdq
+from tests.cli.mdq_in_process import mdq
+from tests.cli.test_gate_cli import _paths
 from tests.conftest import FIXTURE_MONTH
 
+__all__ = ["mdq"]  # the fixture: `mdq ARGS` in-process
 
-def test_a_newline_in_a_file_name_cannot_print_a_line_of_its_own(landing, tmp_path):
+
+def test_a_newline_in_a_file_name_cannot_print_a_line_of_its_own(landing, tmp_path, mdq):
     """Two names carrying `<newline>unreadable: FAKE...`: a file named like no layout (ignored) and
     a folder named like RLT's K2 extract (an unreadable submission). Each is printed on its own
     line with the newline shown as `\\n`; no printed line starts as the forged one."""
@@ -23,7 +26,7 @@ def test_a_newline_in_a_file_name_cannot_print_a_line_of_its_own(landing, tmp_pa
     )
 
 
-def test_configuration_problems_exit_2_one_line_each(landing, tmp_path):
+def test_configuration_problems_exit_2_one_line_each(landing, tmp_path, mdq):
     """A rules file with two problems (a threshold `abc`, measures[1] of an unknown kind) and an
     IoD File 7 holding its header only: `mdq run` and `mdq gate` stop before running, exit 2, and
     print one line per problem, no traceback."""

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from tests.cli.test_gate_cli import _paths, mdq
+from tests.cli.mdq_in_process import mdq
+from tests.cli.test_gate_cli import _paths
 from tests.conftest import FIXTURE_MONTH
+
+__all__ = ["mdq"]  # the fixture: `mdq ARGS` in-process
 
 
 def _drop_dointr(landing) -> None:
@@ -14,7 +17,7 @@ def _drop_dointr(landing) -> None:
     directory.write_text("".join(",".join(r[:at] + r[at + 1 :]) + "\n" for r in rows), encoding="utf-8")
 
 
-def test_run_warns_when_the_directory_has_no_introduction_dates(landing, tmp_path):
+def test_run_warns_when_the_directory_has_no_introduction_dates(landing, tmp_path, mdq):
     env = {"MDQ_PSEUDONYM_KEY": "a test key of at least thirty-two bytes"}
     with_dates = mdq("run", "--month", FIXTURE_MONTH, *_paths(landing, tmp_path / "a"), env=env)
     assert with_dates.returncode == 0, with_dates.stderr

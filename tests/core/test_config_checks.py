@@ -132,3 +132,27 @@ def test_reconciled_items_and_the_lost_share_are_checked(tmp_path):
         "measures[3] (MSD_BMI_RECORDED): reconcile.decimals must be a whole number of places, found -1",
         "golive.max_lost_share: expected a share from 0 to 1 (0.05 for 5%), found 5",
     ]
+
+
+def test_the_scorecards_settings_are_checked(tmp_path):
+    """A measure's better direction, the findings' group size, confidence and Not known share, and
+    the breakdown rates' decimal places (issue #14)."""
+
+    def edit(rules):
+        rules["measures"][1]["better"] = "up"
+        rules["findings"].update(min_group_women=0, confidence=99.8, not_known_dominates_share=None)
+        rules["disclosure"]["rate_decimals"] = 1.5
+
+    assert _problems(load_rules, _rules_with(tmp_path, edit)) == [
+        "measures[1] (MSD_MOTHER_ETHNIC_VALID): better must be higher or lower, found 'up'",
+        "disclosure.rate_decimals: expected a whole number from 0 to 3, found 1.5",
+        "findings.min_group_women: expected a whole number of women, found 0",
+        "findings.confidence: expected a share between 0 and 1 (0.998), found 99.8",
+        "findings.not_known_dominates_share: expected a share from 0 to 1, found None",
+    ]
+
+
+def test_a_rules_file_without_findings_is_refused(tmp_path):
+    assert _problems(load_rules, _rules_with(tmp_path, lambda r: r.pop("findings"))) == [
+        "findings: expected a section (a mapping), found None"
+    ]

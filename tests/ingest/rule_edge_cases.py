@@ -88,6 +88,13 @@ RANGE_CASES: list[Case] = [
     Case("Cerner", "bmi_class", {}, "valid", (("Height", "2.20", "m", WHEN), ("Weight", "70", "kg", WHEN))),
     Case("Cerner", "bmi_class", {}, "invalid", (("Height", "2.21", "m", WHEN), ("Weight", "70", "kg", WHEN))),
     Case("Cerner", "bmi_class", {}, "invalid", (("Height", "1.19", "m", WHEN), ("Weight", "70", "kg", WHEN))),
+    # Pounds at the weight bounds, by the exact factor 0.45359237 kg/lb: 551.15 lb = 249.9974 kg
+    # (plausible), 551.16 lb = 250.0020 kg (not); 66.14 lb = 30.0006 kg (plausible), 66.13 lb =
+    # 29.9961 kg (not). A factor rounded to 0.4536 would make 551.15 lb 250.0016 kg.
+    *[
+        Case("Cerner", "bmi_class", {}, expected, (("Height", "165", "cm", WHEN), ("Weight", lb, "lb", WHEN)))
+        for lb, expected in (("551.15", "valid"), ("551.16", "invalid"), ("66.14", "valid"), ("66.13", "invalid"))
+    ],
     Case("Cerner", "co_class", {}, "valid", (("Carbon Monoxide Reading", "100", "ppm", WHEN),)),
     Case("Cerner", "co_class", {}, "invalid", (("Carbon Monoxide Reading", "101", "ppm", WHEN),)),
     Case("Cerner", "co_class", {}, "valid", (("Carbon Monoxide Reading", "0", "ppm", WHEN),)),
@@ -113,9 +120,11 @@ POSTCODE_MISSING = [
     "Unknown", "Tbc", "nA", " N/A ", "n / a", "T B A", "\u00a0nfa\u00a0", " 0 ", "\tna", "UN KNOWN",
 ]  # fmt: skip
 POSTCODE_DEFAULT = ["ZZ99 3VZ", "zz99 3vz", "ZZ993VZ", " zz99 9zz "]
+# Three characters or fewer stay whole when normalised ("CV1", not " CV1"); four get their space
+# ("NONE" is "N ONE"): the gate's form must be the warehouse's either way.
 POSTCODE_INVALID = [
     "NONE", "N/A/", "00", "O", "TBC1", "NA NA X", "N.A.", "CV1O 2AB", "QA1 1AA", "CV3 4CD", "ZZ9 9ZZ",
-    "CV5 6EF", "CV1 1AB", "CV1 1AE", "CV1 2AB X",
+    "CV5 6EF", "CV1 1AB", "CV1 1AE", "CV1 2AB X", "CV1", " cv1 ", "B1",
 ]  # fmt: skip
 
 POSTCODE_CASES: list[Case] = [
@@ -171,6 +180,18 @@ K2_TEXT = {  # source-layouts.md's K2 table
     "Black or Black British - Caribbean": "valid", "Black or Black British - African": "valid",
     "Black or Black British - Any other Black background": "valid", "Other Ethnic Groups - Chinese": "valid",
     "Other Ethnic Groups - Any other ethnic group": "valid", "Not Stated": "default", "Unknown": "default",
+}  # fmt: skip
+# The code each K2 text maps to (source-layouts.md's table): a valid text mapped to the wrong valid
+# code keeps its class, but moves the woman to another ethnic category in the breakdowns.
+K2_CODES = {
+    "White - British": "A", "White - Irish": "B", "White - Any other White background": "C",
+    "Mixed - White and Black Caribbean": "D", "Mixed - White and Black African": "E",
+    "Mixed - White and Asian": "F", "Mixed - Any other mixed background": "G",
+    "Asian or Asian British - Indian": "H", "Asian or Asian British - Pakistani": "J",
+    "Asian or Asian British - Bangladeshi": "K", "Asian or Asian British - Any other Asian background": "L",
+    "Black or Black British - Caribbean": "M", "Black or Black British - African": "N",
+    "Black or Black British - Any other Black background": "P", "Other Ethnic Groups - Chinese": "R",
+    "Other Ethnic Groups - Any other ethnic group": "S", "Not Stated": "Z", "Unknown": "99",
 }  # fmt: skip
 K2_TEXT_VARIANTS = [
     ("WHITE - BRITISH", "valid"), ("  white - irish  ", "valid"), ("not stated", "default"), ("UNKNOWN", "default"),

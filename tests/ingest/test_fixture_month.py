@@ -11,9 +11,23 @@ Cerner RLT pregnancy (4 rows): line 5 (March) quarantined; 3 load. Events (14 ro
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import FIXTURE_MONTH, query
+from tests.conftest import FIXTURE_LANDING, FIXTURE_MONTH, load, query
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> Path:
+    """The fixture month loaded once for the module (the tests read it; the four-way split adds
+    the month's measures, which no other test here reads)."""
+    root = tmp_path_factory.mktemp("fixture_month")
+    shutil.copytree(FIXTURE_LANDING, root / "landing")
+    load(root / "landing", root / "w.duckdb")
+    return root / "w.duckdb"
+
 
 EXPECTED_QUARANTINE = {
     ("K2_RKB_MaternityBookings_202504.csv", 7): "not a real date",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
 import signal
 import socket
+import tempfile
+from pathlib import Path
 
-import pytest
-
-from tests.conftest import load, query
+from tests.conftest import FIXTURE_LANDING, load, query
 
 K2 = "K2_RKB_MaternityBookings_202504.csv"
 RESUB = "K2_RKB_MaternityBookings_202504_resub{}.csv"
@@ -177,16 +178,18 @@ def test_file_that_cannot_be_opened_is_unreadable_and_the_month_still_loads(land
     _others_load(wh)
 
 
-def test_socket_named_like_an_extract_is_unreadable(landing, tmp_path):
-    (landing / K2).unlink()
-    server = socket.socket(socket.AF_UNIX)
-    try:
-        server.bind(str(landing / K2))
-    except OSError as exc:  # a path too long for AF_UNIX
-        pytest.skip(f"cannot bind a UNIX socket here: {exc}")
-    try:
-        wh = tmp_path / "w.duckdb"
-        load(landing, wh)
-    finally:
-        server.close()
+def test_socket_named_like_an_extract_is_unreadable(tmp_path):
+    # A UNIX socket's path must fit in 108 bytes: pytest's tmp_path (longer under xdist's workers)
+    # may not, so this landing folder is a short one under /tmp.
+    with tempfile.TemporaryDirectory(prefix="mdq-", dir="/tmp") as short:
+        landing = Path(short) / "landing"
+        shutil.copytree(FIXTURE_LANDING, landing)
+        (landing / K2).unlink()
+        server = socket.socket(socket.AF_UNIX)
+        try:
+            server.bind(str(landing / K2))
+            wh = tmp_path / "w.duckdb"
+            load(landing, wh)
+        finally:
+            server.close()
     assert _unreadable(wh, K2)[0] == "unreadable"

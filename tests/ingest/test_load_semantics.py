@@ -199,3 +199,50 @@ def test_a_commit_that_fails_reports_its_own_error(landing, tmp_path, monkeypatc
     with pytest.raises(duckdb.IOException, match="No space left on device"):
         load(landing, wh)
     assert _snapshot(wh) == before
+
+
+def test_months_loaded_in_a_row_match_one_by_one_and_see_a_late_resubmission(tmp_path, monkeypatch):
+    """load_months reads 2025-05 while 2025-04 is written. A `_resub1` of RKB's 2025-05 file lands
+    after that early read: the month is read again under the lock and the resubmission loaded,
+    its RKB bookings one fewer (line 3 dropped) than the original's. 2025-04 is as load_month
+    leaves it."""
+    import shutil
+    import threading
+    from datetime import date
+
+    import pipelines.ingest.load_month as load_month
+    from pipelines.core.paths import REPO_ROOT
+
+    landing = tmp_path / "landing"
+    shutil.copytree(REPO_ROOT / "sample_data", landing)
+    today = date(2026, 11, 23)
+    one_by_one = tmp_path / "one.duckdb"
+    for month in ("2025-04", "2025-05"):
+        load_month.load_month(month, landing, one_by_one, landing / "reference", today=today)
+    rkb_may = query(one_by_one, "SELECT count(*) FROM bookings WHERE org_code = 'RKB' AND reporting_month = '2025-05'")
+
+    real, may_read = load_month.read_month, threading.Event()
+
+    def read_and_tell(month, *args, **kwargs):
+        prepared = real(month, *args, **kwargs)
+        if month == "2025-05":
+            may_read.set()
+        return prepared
+
+    monkeypatch.setattr(load_month, "read_month", read_and_tell)
+    in_a_row = tmp_path / "row.duckdb"
+    loaded = load_month.load_months(["2025-04", "2025-05"], landing, in_a_row, landing / "reference", today=today)
+    first, _ = next(loaded)
+    assert first.month == "2025-04"
+    assert may_read.wait(60)  # 2025-05 was read before it is written ...
+    original = landing / "K2_RKB_MaternityBookings_202505.csv"
+    lines = original.read_bytes().split(b"\r\n")
+    (landing / "K2_RKB_MaternityBookings_202505_resub1.csv").write_bytes(b"\r\n".join(lines[:2] + lines[3:]))
+    second, _ = next(loaded)  # ... and the resubmission that landed since is the one written
+    assert list(loaded) == []
+    assert "K2_RKB_MaternityBookings_202505_resub1.csv" in second.inputs
+    for table in ("bookings", "quarantine", "clinical_events"):
+        april = f"SELECT * FROM {table} WHERE reporting_month = '2025-04' ORDER BY ALL"
+        assert query(in_a_row, april) == query(one_by_one, april), table
+    may = "SELECT count(*) FROM bookings WHERE org_code = 'RKB' AND reporting_month = '2025-05'"
+    assert query(in_a_row, may) == [(rkb_may[0][0] - 1,)]

@@ -14,7 +14,7 @@ import yaml
 
 from pipelines.core.paths import RULES_FILE
 from tests.conftest import load, query
-from tests.ingest.rule_edge_cases import ALL_CASES, FORMAT_CASES, NHS_CASES
+from tests.ingest.rule_edge_cases import ALL_CASES, FORMAT_CASES, K2_CODES, NHS_CASES
 from tests.ingest.rule_edges import FILES, MONTH, Case, write_landing
 
 CLASS_COLUMNS = (
@@ -41,7 +41,7 @@ def _load_and_gate(root: Path, cases: list[Case]) -> tuple[Path, dict[int, dict[
     with connect(warehouse) as con:
         compute_measures(con, MONTH)
         run_month_gate(con, MONTH, root / "work", None)
-    columns = (*CLASS_COLUMNS, "postcode")
+    columns = (*CLASS_COLUMNS, "postcode", "ethnic_category")
     rows = query(warehouse, f"SELECT source_file, source_line, {', '.join(columns)} FROM bookings")
     classes = {(r[0], r[1]): dict(zip(columns, r[2:], strict=True)) for r in rows}
     return warehouse, {id(case): classes.get(place) for case, place in zip(cases, where, strict=True)}
@@ -92,6 +92,24 @@ def test_the_gates_own_normalisation_agrees_on_every_postcode_edge(edges, case):
     (gate_form,) = normalise_postcodes(pd.Series([case.values["postcode"]]), load_rules()).tolist()
     assert (gate_form is None) == (case.expected == "missing")
     assert gate_form == edges[1][id(case)]["postcode"]
+
+
+def test_the_warehouse_normalises_as_the_spec_says(edges):
+    """measures.md rule 1 by hand: white space removed, upper-cased, one space before the last three
+    characters; three characters or fewer stay whole (no leading space)."""
+    forms = {c.values["postcode"]: edges[1][id(c)]["postcode"] for c in POSTCODE_CASES if c.layout == "K2"}
+    typed = ["CV1", " cv1 ", "B1", "O", "NONE", "C V 1 2 A B", "\ufeffCV1 2AB", "zz99 3vz", "CV1 2AB X"]
+    assert [forms[t] for t in typed] == ["CV1", "CV1", "B1", "O", "N ONE", "CV1 2AB", "CV1 2AB", "ZZ99 3VZ", "CV12 ABX"]
+
+
+def test_each_k2_text_maps_to_its_code(edges):
+    """source-layouts.md's K2 table, text by text: the NHS code each maps to, and the mart's class."""
+    mapped = {
+        c.values["ethnic"]: edges[1][id(c)]["ethnic_category"]
+        for c in ALL_CASES
+        if c.layout == "K2" and c.measure == "ethnic_category_class" and c.values["ethnic"] in K2_CODES
+    }
+    assert mapped == K2_CODES
 
 
 @pytest.mark.parametrize("case", FORMAT_CASES, ids=[c.id for c in FORMAT_CASES])

@@ -119,3 +119,36 @@ def test_months_outside_the_partitions_are_never_requested(landing, evaluate):
     assert requests == []
     assert sorted(Path(p).name for p in json.loads(cursor)) == sorted(FIXTURE_FILES + names)
     assert evaluate(cursor) == ([], cursor)
+
+
+def test_a_month_outside_the_partitions_does_not_hide_the_next(landing, evaluate):
+    """In one evaluation, a file for 2025-03 (before the first month, weighed first) and a
+    resubmission for 2025-04: the first is ignored, the second still requests its month."""
+    _, cursor = evaluate(None)
+    (landing / "K2_RKB_MaternityBookings_202503.csv").write_bytes((landing / K2).read_bytes())
+    resub = "K2_RKB_MaternityBookings_202504_resub1.csv"
+    (landing / resub).write_bytes((landing / K2).read_bytes().replace(b"cv1 2ab", b"CV1 2AB"))
+    requests, _ = evaluate(cursor)
+    assert _summary(requests) == [(FIXTURE_MONTH, _run_key(landing, FIXTURE_MONTH, [*FIXTURE_FILES, resub]), resub)]
+
+
+def test_a_file_gone_since_it_was_listed_is_left_for_the_next_evaluation(landing, evaluate, monkeypatch):
+    """A file removed between the folder's listing and its reading (listed first here) is skipped,
+    not an error, and the files after it are weighed as usual."""
+    import dataclasses
+
+    from pipelines.orchestration import sensors
+
+    listed = sensors.discover
+
+    def with_a_vanished_file(folder, layouts):
+        extracts = listed(folder, layouts)
+        gone = dataclasses.replace(extracts[0], path=folder / "K2_RKB_MaternityBookings_202504_resub9.csv")
+        return [gone, *extracts]
+
+    monkeypatch.setattr(sensors, "discover", with_a_vanished_file)
+    requests, cursor = evaluate(None)
+    assert _summary(requests) == [
+        (FIXTURE_MONTH, _run_key(landing, FIXTURE_MONTH, FIXTURE_FILES), ",".join(FIXTURE_FILES))
+    ]
+    assert sorted(Path(p).name for p in json.loads(cursor)) == FIXTURE_FILES

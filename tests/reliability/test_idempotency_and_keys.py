@@ -37,10 +37,12 @@ def test_three_runs_give_byte_identical_outputs_and_tables(landing, tmp_path):
                 for t in ("bookings", "quarantine", "clinical_events", "measures", "trust_month_status")
             }
             seen.append((_digests(settings.out), tables))
-    # The measures and dq CSVs, and a worklist for each Trust: all three fail a gated measure in
-    # the fixture month (hand-counted in tests/cli/test_gate_cli.py::test_gate_fails_and_writes_junit).
+    # The measures, dq and go-live CSVs (the last its header only: no parallel run in the fixture
+    # month), and a worklist for each Trust: all three fail a gated measure in the fixture month
+    # (hand-counted in tests/cli/test_gate_cli.py::test_gate_fails_and_writes_junit).
     assert sorted(seen[0][0]) == [
         "dq-2025-04.csv",
+        "golive-2025-04.csv",
         "measures-2025-04.csv",
         "worklists/worklist-2025-04-RJC.csv",
         "worklists/worklist-2025-04-RKB.csv",

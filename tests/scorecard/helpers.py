@@ -78,7 +78,7 @@ def text_of(fragment: str) -> str:
 
 def element(page: str, tag: str, **attrs: str) -> str:
     """The first <tag ...attrs...>...</tag> (no nesting of the same tag inside)."""
-    conditions = "".join(rf'(?=[^>]*\b{k.replace("_", "-")}="{re.escape(v)}")' for k, v in attrs.items())
+    conditions = "".join(rf'(?=[^>]*\b{k.rstrip("_").replace("_", "-")}="{re.escape(v)}")' for k, v in attrs.items())
     match = re.search(rf"<{tag}\b{conditions}[^>]*>(.*?)</{tag}>", page, flags=re.DOTALL)
     assert match, f"no <{tag}> with {attrs}"
     return match.group(1)
@@ -96,3 +96,38 @@ def table_rows(page: str, table_id: str) -> list[list[str]]:
         [text_of(c) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.DOTALL)]
         for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, flags=re.DOTALL)
     ]
+
+
+SAMPLE_MONTHS = [f"2025-{m:02d}" for m in range(4, 13)] + [f"2026-{m:02d}" for m in range(1, 10)]
+
+
+def build_sample(warehouse: Path) -> Path:
+    """The shipped sample's 18 months loaded, measured and reconciled (no Great Expectations gate:
+    the scorecard reads the stored tables only)."""
+    from pipelines.core.paths import REPO_ROOT
+    from pipelines.core.warehouse import connect
+    from pipelines.golive import compute_golive
+    from pipelines.measures.compute import compute_measures
+
+    for month in SAMPLE_MONTHS:
+        load(REPO_ROOT / "sample_data", warehouse, month)
+        with connect(warehouse) as con:
+            compute_measures(con, month)
+            compute_golive(con, month)
+    return warehouse
+
+
+def render_month(warehouse: Path, month: str, out: Path) -> tuple[str, dict[str, dict[str, int]]]:
+    """The month's scorecard HTML and each Trust's exact totals (org -> measure -> numerator)."""
+    from pipelines.core.warehouse import connect
+    from pipelines.measures.compute import read_measures
+    from pipelines.scorecard import write_scorecard
+
+    with connect(warehouse) as con:
+        page = write_scorecard(con, month, out).read_text(encoding="utf-8")
+        with con.cursor() as cursor:  # the page's reads may leave a result pending on con
+            overall = read_measures(cursor, month).filter(breakdown="overall")
+    totals: dict[str, dict[str, int]] = {}
+    for org, measure, n in overall.select("org_code", "measure_id", "numerator").iter_rows():
+        totals.setdefault(org, {})[measure] = n
+    return page, totals

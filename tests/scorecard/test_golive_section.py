@@ -180,7 +180,7 @@ def test_the_change_of_system_table():
     assert change.rows == [("Valid ethnic category", ["87.3%", "42.2%", "40.0%"])]
 
 
-def test_the_section_renders_accessibly_in_a_browser(golive_landing, tmp_path):
+def test_the_section_renders_accessibly_in_a_browser(chromium, axe_core, golive_landing, tmp_path):
     """The hand-written parallel-run month with a change of system too: RKB's stored measures get
     a BadgerNet 2026-02 row before the K2 month (a made-up history, for the table to appear). In
     headless Chromium: both tables there, no serious or critical axe-core violation, nothing fetched."""
@@ -191,14 +191,9 @@ def test_the_section_renders_accessibly_in_a_browser(golive_landing, tmp_path):
     from pipelines.measures.compute import compute_measures
     from pipelines.scorecard import write_scorecard
     from tests.conftest import load
-    from tests.scorecard.cdp import Browser, find_chromium
-    from tests.scorecard.test_scorecard_browser import AXE, AXE_RUN
+    from tests.scorecard.cdp import Browser
+    from tests.scorecard.test_scorecard_browser import AXE_RUN
 
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("no Chromium found: browser test skipped")
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci --prefix tests/scorecard` first")
     wh = tmp_path / "w.duckdb"
     load(golive_landing, wh, GOLIVE_MONTH)
     with connect(wh) as con:
@@ -215,7 +210,7 @@ def test_the_section_renders_accessibly_in_a_browser(golive_landing, tmp_path):
     with Browser(chromium) as browser:
         browser.open(url, width=1366, height=800)
         assert browser.evaluate("document.querySelector('#golive').getBoundingClientRect().height") > 100
-        browser.evaluate(AXE.read_text(encoding="utf-8"))
+        browser.evaluate(axe_core.read_text(encoding="utf-8"))
         violations = json.loads(browser.evaluate(AXE_RUN, await_promise=True))
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not serious, json.dumps(serious, indent=1)

@@ -20,6 +20,23 @@ def test_counts(count, shown):
     assert MSDS.count(count) == shown
 
 
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "text"),
+    [
+        (9, 13, "67%"),  # rounded 10 of 15: the exact 69.2% is not what the page shows
+        (0, 40, "0%"),
+        (40, 40, "100%"),
+        (1000, 1002, "100%"),  # rounded 1,000 of 1,000
+        (1000, 1010, "99%"),  # rounded 1,000 of 1,010 = 99.0%
+        (2000, 2003, ">99%"),  # rounded 2,000 of 2,005 = 99.75%: not 100%, as the rounded counts differ
+        (8, 2000, "<1%"),  # rounded 10 of 2,000 = 0.5%: rounds to 0 (half to even) but is not 0
+        (0, 0, "–"),
+    ],
+)
+def test_rates_come_from_the_rounded_counts(numerator, denominator, text):
+    assert MSDS.rate_text(numerator, denominator) == text
+
+
 def test_rates_from_suppressed_counts_are_not_shown():
     assert not MSDS.rate_shown(5, 100)  # numerator suppressed
     assert not MSDS.rate_shown(7, 7)  # both
@@ -27,6 +44,8 @@ def test_rates_from_suppressed_counts_are_not_shown():
     assert not MSDS.rate_shown(0, 0)  # no denominator
     assert MSDS.rate_shown(0, 9)
     assert MSDS.rate_shown(8, 8)
+    assert not MSDS.rate_shown(9, 13)  # 4 without: the complement is suppressed too
+    assert MSDS.rate_shown(9, 17)  # 8 without
 
 
 def test_the_shipped_policy_is_nhs_englands():
@@ -35,9 +54,13 @@ def test_the_shipped_policy_is_nhs_englands():
 
     policy = DisclosurePolicy.from_rules(load_rules(RULES_FILE))
     assert (policy.suppress_min, policy.suppress_max, policy.symbol, policy.round_to) == (1, 7, "*", 5)
+    assert policy.rate_decimals == 0
     assert policy.footnote == (
         "Counts from 1 to 7 are shown as * and other counts are rounded to the nearest 5, following NHS "
-        "England's publication practice for MSDS; rates from suppressed counts are not shown."
+        "England's publication practice for MSDS. A rate in a breakdown is worked out from the rounded counts, "
+        "to the whole per cent, and is shown only when neither the women with the item nor the women without "
+        "it number 1 to 7; a * may also stand for a figure withheld so that a count from 1 to 7 cannot be "
+        "worked out from the others."
     )
 
 

@@ -16,9 +16,6 @@ from pipelines.core.warehouse import connect
 from pipelines.measures.compute import read_measures, write_measures_csv
 from pipelines.measures.worklists import write_worklists
 from pipelines.scorecard import write_scorecard
-from pipelines.scorecard.data import MeasureRow
-from pipelines.scorecard.disclosure import DisclosurePolicy
-from pipelines.scorecard.findings import sentence, widest_gap
 from tests.scorecard.helpers import (
     APRIL,
     MAY,
@@ -114,7 +111,9 @@ def test_failing_trusts_are_said_to_fail_in_words(may):
     page, _ = may
     summary = text_of(element(page, "section", id="summary"))
     assert "0 of 3 Trusts pass every gated measure in May 2025" in summary
-    assert "RKB fails valid postcode and valid ethnic category" in summary
+    assert (
+        "RKB fails valid postcode (16.7%, threshold 95%) and valid ethnic category (66.7%, threshold 80%)." in summary
+    )
     assert summary.count("Fail:") == 6
 
 
@@ -132,7 +131,10 @@ def test_breakdown_counts_are_suppressed(may):
     # measures.md: NHS England's publication practice for MSDS, stated on the page
     assert (
         "Counts from 1 to 7 are shown as * and other counts are rounded to the nearest 5, following NHS "
-        "England's publication practice for MSDS; rates from suppressed counts are not shown."
+        "England's publication practice for MSDS. A rate in a breakdown is worked out from the rounded counts, "
+        "to the whole per cent, and is shown only when neither the women with the item nor the women without "
+        "it number 1 to 7; a * may also stand for a figure withheld so that a count from 1 to 7 cannot be "
+        "worked out from the others."
     ) in footnote
     assert "not suppressed" in footnote
 
@@ -210,7 +212,7 @@ def test_method_notes(may):
     assert "English Indices of Deprivation 2025 (areas: LSOA code (2021))" in notes
     assert "Months stored: 2 months: April 2025 to May 2025" in notes
     assert "Scorecard run started: 10 June 2025, 06:00:00 UTC" in notes
-    assert f'href="measures-{MAY}.csv"' in page
+    assert f"measures-{MAY}.csv" in notes and f'href="measures-{MAY}.csv"' not in page
 
 
 def test_self_contained_no_external_references(may):
@@ -233,17 +235,27 @@ def test_deterministic_apart_from_the_run_time(two_months, tmp_path):
     assert strip.sub("", first) == strip.sub("", later)
 
 
-def test_links_to_data_docs_and_worklists_are_relative(two_months, tmp_path):
+def test_unsuppressed_files_are_named_not_linked(two_months, tmp_path):
+    """measures.md: the circulating page links to nothing that is not disclosure-controlled. The CSV
+    files, the worklists and the Data Docs are named for analysts, by their paths beside the page."""
     out = tmp_path / "out"
     docs = out / "data_docs"
     docs.mkdir(parents=True)
     (docs / "index.html").write_text("<html></html>")
     with connect(two_months) as con:
+        write_measures_csv(read_measures(con, MAY), out, MAY)
         worklists = write_worklists(con, MAY, out)
         page = write_scorecard(con, MAY, out, data_docs=docs, worklists=worklists).read_text(encoding="utf-8")
-    assert 'href="data_docs/index.html"' in page
+    assert {h[:1] for h in re.findall(r'href="([^"]*)"', page)} == {"#"}  # in-page anchors only
+    analysts = text_of(element(page, "div", class_="analysts"))
+    assert analysts.startswith("For analysts, not for circulation.")
+    for name in (f"measures-{MAY}.csv", f"dq-{MAY}.csv", "data_docs/index.html"):
+        assert name in analysts, name
     for org in ("RJC", "RKB", "RLT"):
-        assert f'href="worklists/worklist-{MAY}-{org}.csv"' in page
+        assert f"worklists/worklist-{MAY}-{org}.csv ({org}'s records to fix)" in analysts
+        assert f"The worklist worklists/worklist-{MAY}-{org}.csv (in the worklists folder" in text_of(
+            section(page, org)
+        )
 
 
 def test_a_missing_trust_is_shown_missing_and_failing(tmp_path):
@@ -284,44 +296,3 @@ def test_thresholds_and_footnote_follow_the_rules_file(tmp_path, monkeypatch):
         assert "Pass" in text and "Fail" not in text and "Threshold 30%" in text
     assert "Fail" in tile(page, "RKB", ETHNIC)
     assert "Staged footnote for the test." in page
-
-
-def _row(measure, breakdown, group, numerator, denominator, degenerate=False):
-    return MeasureRow(
-        MAY,
-        "X",
-        "K2",
-        measure,
-        breakdown,
-        group,
-        numerator,
-        denominator,
-        numerator / denominator if denominator else None,
-        None,
-        "not_gated",
-        "complete",
-        degenerate,
-        2025,
-    )
-
-
-def test_worst_line_skips_degenerate_suppressed_and_not_known():
-    policy = DisclosurePolicy(1, 7, "*", 5, "")
-    rows = [
-        # degenerate: postcode validity by IMD (a 60-point gap that must not be reported)
-        _row(POSTCODE, "imd_quintile", "1", 40, 100, degenerate=True),
-        _row(POSTCODE, "imd_quintile", "5", 100, 100, degenerate=True),
-        # ethnic validity by IMD quintile: 80% in quintile 1, 94% in quintile 5
-        _row(ETHNIC, "imd_quintile", "1", 80, 100),
-        _row(ETHNIC, "imd_quintile", "3", 90, 100),
-        _row(ETHNIC, "imd_quintile", "5", 94, 100),
-        _row(ETHNIC, "imd_quintile", "Not known", 10, 100),  # left out
-        _row(ETHNIC, "imd_quintile", "2", 1, 6),  # suppressed: left out
-    ]
-    degenerate = {POSTCODE: {"imd_quintile", "imd_decile"}, ETHNIC: {"ethnic_group", "ethnic_category"}}
-    gap = widest_gap(rows, degenerate, policy, "Not known", [POSTCODE, ETHNIC])
-    text = sentence(gap, {POSTCODE: "Valid postcode", ETHNIC: "Valid ethnic category"}, policy)
-    assert text == (
-        "Valid ethnic category is 14.0 percentage points lower for women in the most deprived IMD "
-        "quintile (1) than in the least deprived IMD quintile (5): 80.0% against 94.0%."
-    )

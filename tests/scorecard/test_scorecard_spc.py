@@ -141,7 +141,8 @@ def test_assurance(target, expected):
 def test_short_series():
     assert xmr([]).mean is None
     one = xmr([0.5], target=0.9)
-    assert one.mean == 0.5 and not one.has_limits and one.assurance is None and one.variation == "none"
-    two = xmr([0.5, 0.7])
-    assert two.has_limits and two.provisional
+    assert one.mean is None and not one.has_limits and one.assurance is None and one.variation == "none"
+    two = xmr([0.5, 0.7])  # the pure function's own minimum: a moving range needs two points
+    assert two.has_limits
     assert two.lower == pytest.approx(0.6 - 2.66 * 0.2)
+    assert not xmr([0.5, 0.7], baseline_points=12).has_limits

@@ -8,7 +8,7 @@ why): rows conserved, every stored table against its contract, every extract rea
 import dagster as dg
 
 from pipelines.core.warehouse import connect
-from pipelines.ingest.load_month import load_month
+from pipelines.ingest.load_month import load_months
 from pipelines.orchestration.assets.contracts import contract_verdict
 from pipelines.orchestration.check_events import SINGLE_RUN, record_checks, selected, verdict
 from pipelines.orchestration.partitions import month_problem, monthly
@@ -96,11 +96,12 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: En
             raise dg.Failure(description=problem)
     verdicts = []
     if engine.spark:
-        from pipelines.ingest.spark_write import load_month_spark as load
+        from pipelines.ingest.spark_write import load_month_spark
+
+        loaded = (load_month_spark(m, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir) for m in months)
     else:
-        load = load_month
-    for month in months:
-        prepared, summary = load(month, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
+        loaded = load_months(months, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
+    for month, (prepared, summary) in zip(months, loaded, strict=True):
         for f in prepared.files:
             if f.error is not None:
                 context.log.warning(str(f.error))

@@ -44,11 +44,12 @@ def scorecard(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: Engin
             # Published with the files this run wrote: `mdq gate` reuses the month only while they stand.
             outputs = [mdq.out_dir / f"{name}-{month}.csv" for name in ("measures", "dq", "golive")]
             outputs += [*worklists.values(), path]
-            outputs += [Path(docs).parent] if docs else []
+            # The month's Data Docs folder, and the site's static files its pages load.
+            docs_folders = [Path(docs).parent, Path(docs).parent.parent / "static"] if docs else []
             if not engine.spark:
-                publish(con, month, outputs)
+                publish(con, month, outputs + docs_folders)
         if engine.spark:
-            publish_parquet(mdq.warehouse_file, month, outputs)
+            publish_parquet(mdq.warehouse_file, month, outputs + docs_folders)
         context.add_asset_metadata(
             {
                 "scorecard": dg.MetadataValue.path(str(path)),
