@@ -118,12 +118,14 @@ def axe_core(chromium) -> Path:
     return AXE
 
 
-# The slowest files first (each starts Dagster, a server or `mdq` processes; docs/testing.md): the
+# The slowest files first (each starts Dagster, a server, Spark or `mdq` processes; docs/testing.md): the
 # two workers of scripts/test.sh take whole files in this order, so a long file started last would
 # run alone at the end while the other worker waits. Sorting is stable: every other test keeps its order.
 SLOW_FIRST = (
+    "tests/engines/test_spark_engine.py",  # a JVM, then the fixture and a sample month on both engines
     "tests/orchestration/test_dagster_dev.py",
     "tests/reliability/test_crash_safety.py",
+    "tests/engines/test_spark_golive.py",
     "tests/reliability/test_webserver_sensor_concurrency.py",
     "tests/reliability/test_cli_concurrency.py",
     "tests/orchestration/test_dagster_graph.py",
