@@ -36,7 +36,8 @@ def _run(landing: Path, work: Path, engine: str, month: str) -> tuple[RunSetting
 
 
 def _files(out: Path, month: str) -> dict[str, bytes]:
-    names = [out / f"measures-{month}.csv", out / f"dq-{month}.csv", *sorted((out / "worklists").glob("*.csv"))]
+    names = [out / f"{name}-{month}.csv" for name in ("measures", "dq", "golive")]
+    names += sorted((out / "worklists").glob("*.csv"))
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in names}
 
 
@@ -104,14 +105,15 @@ def test_keys_are_the_same_keyed_blake2b_on_spark(fixture_runs):
 
 def test_sample_month_on_spark_is_byte_identical_to_duckdb(spark, tmp_path, monkeypatch):
     """One shipped sample month through the whole graph on each engine: measures-YYYY-MM.csv,
-    dq-YYYY-MM.csv and every worklist the same bytes, and `mdq gate`'s verdicts equal."""
+    dq-YYYY-MM.csv, golive-YYYY-MM.csv and every worklist the same bytes, and `mdq gate`'s
+    verdicts equal."""
     from pipelines.gate.verdicts import evaluate_gate
 
     monkeypatch.delenv(ENV_KEY, raising=False)
     on_spark, _ = _run(SAMPLE_DATA, tmp_path / "spark", "spark", SAMPLE_MONTH)
     on_duckdb, _ = _run(SAMPLE_DATA, tmp_path / "duckdb", "duckdb", SAMPLE_MONTH)
     spark_files = _files(on_spark.out, SAMPLE_MONTH)
-    assert len(spark_files) == 5  # measures, dq and the three Trusts' worklists
+    assert len(spark_files) == 6  # measures, dq, golive (its header: no parallel run) and three Trusts' worklists
     assert spark_files == _files(on_duckdb.out, SAMPLE_MONTH)
     verdicts = evaluate_gate(on_spark.warehouse, SAMPLE_MONTH)
     assert len(verdicts) == 6 and verdicts == evaluate_gate(on_duckdb.warehouse, SAMPLE_MONTH)
