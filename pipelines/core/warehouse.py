@@ -127,16 +127,20 @@ def held(path: Path) -> Iterator[None]:
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection to the warehouse; for the Spark engine's Parquet warehouse (a folder),
-    read-only: DuckDB views over its tables, so every reader serves both engines."""
+    read-only: DuckDB views over its tables, so every reader serves both engines. A commit a stopped
+    process left there is finished first, under the lock: no reader sees half of one."""
     from pipelines.core.engines import is_parquet_warehouse
 
     if is_parquet_warehouse(path):
         if not read_only:
             raise ValueError(f"{path} is a Parquet warehouse (the Spark engine's): run with --engine spark")
+        from pipelines.core.engines.parquet_commit import recover
         from pipelines.core.engines.parquet_reader import parquet_views
 
-        with held(path), parquet_views(path) as con:
-            yield con
+        with held(path):
+            recover(path)
+            with parquet_views(path) as con:
+                yield con
         return
     with held(path):
         if read_only and not path.exists():

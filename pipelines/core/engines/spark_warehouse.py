@@ -5,23 +5,21 @@ Layout: ``<warehouse>/<table>/reporting_month=YYYY-MM/part-*.parquet`` (referenc
 
 What Spark cannot promise and DuckDB can: a transaction over several tables. A Spark job writes
 files; a reader that lists a folder while a job writes it can see half a month. So no job writes
-into a table's folder. A month's tables are written to ``_staging/<id>/<table>``; then one commit
-moves them into place: the list of moves is written first (``_commits/<id>.json``, itself written
-to a temporary name and renamed), then each month folder is swapped by two renames (old aside,
-new in), then the list is removed. A process killed mid-commit leaves the list, and the next
-writer to open the warehouse finishes the moves before anything else (roll forward), so a month
-is seen either as it was or as it became, never a mixture. Renames are atomic within one POSIX
-filesystem (local disk, NFS, the Databricks driver's /dbfs FUSE mount is not: there use Delta
-Lake, whose commit log gives the same guarantee; see docs/reliability.md). Readers and writers
-take the warehouse's lock (pipelines/core/warehouse.py: held), as on DuckDB.
+into a table's folder: a step's tables are staged in ``_staging/<id>/<table>-<month>`` and one
+commit moves them into place (pipelines/core/engines/parquet_commit.py: a durable commit log,
+renames, roll forward by whoever opens the warehouse next). Readers and writers take the
+warehouse's lock (pipelines/core/warehouse.py: held), as on DuckDB, and finish any commit a
+stopped process left before they read.
+
+The client (this process) stages, renames and reads the files Spark's executors write, so the
+warehouse must be on a filesystem they all see at the same path (local disk for ``local[*]``,
+a shared mount for a cluster): a staged folder this process cannot see, or that lacks the rows
+Spark wrote, stops the step with a clear error rather than committing an empty month.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,14 +31,13 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.core.engines import PARQUET_MARKER
+from pipelines.core.engines import PARQUET_MARKER, EngineError
+from pipelines.core.engines.parquet_commit import STAGING, commit_moves, new_commit_id, recover
 from pipelines.core.engines.parquet_reader import UNPARTITIONED, has_files, month_dir, table_dir
 from pipelines.core.paths import SQL_DIR
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
-
-STAGING, COMMITS, TRASH = "_staging", "_commits", "_trash"
 
 # DuckDB type (tables.sql, as SQLGlot names it) -> Spark SQL type / Arrow type. HUGEINT (INT128): sums Spark holds as BIGINT;
 # TIMESTAMP: without a zone in both (Spark's TIMESTAMP_NTZ), as the extracts give them.
@@ -85,16 +82,8 @@ def arrow_schema(table: str, *, partition_column: bool = True) -> pa.Schema:
     )
 
 
-def _move(source: Path, target: Path, trash: Path) -> None:
-    """target becomes source's content: old target aside (then deleted), source renamed in. Idempotent."""
-    if not source.exists():
-        return  # moved already (a commit being finished after a crash)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        aside = trash / uuid.uuid4().hex
-        aside.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(target, aside)
-    os.replace(source, target)
+class StagingNotShared(EngineError):
+    """Spark's executors wrote a staged table where this process cannot see it (no shared filesystem)."""
 
 
 @dataclass
@@ -102,70 +91,74 @@ class MonthCommit:
     """The tables of one write, staged; nothing is visible until ``commit``."""
 
     warehouse: Path
-    commit_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    moves: dict[str, str] = field(default_factory=dict)  # staged folder -> final folder
+    commit_id: str = field(default_factory=new_commit_id)
+    moves: dict[Path, Path] = field(default_factory=dict)  # staged folder -> final folder
 
     @property
     def staging(self) -> Path:
         return self.warehouse / STAGING / self.commit_id
 
+    def _staged(self, table: str, month: str | None) -> Path:
+        staged = self.staging / f"{table}-{month or 'all'}"
+        self.moves[staged] = month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table)
+        return staged
+
     def stage_spark(self, table: str, month: str | None, frame: DataFrame) -> None:
         """A Spark frame as the table's month (or the whole table when ``month`` is None)."""
-        staged = self.staging / f"{table}-{month or 'all'}"
+        from pyspark.sql import Observation
+        from pyspark.sql import functions as F
+
+        staged = self._staged(table, month)
         columns = [c for c, _ in declared_tables()[table] if month is None or c != "reporting_month"]
         typed = frame.selectExpr(
             *[f"CAST(`{c}` AS {_SPARK_TYPES[dict(declared_tables()[table])[c]]}) AS `{c}`" for c in columns]
         )
+        # The rows the write passes, counted by the write itself (no second job).
+        written = Observation(f"staged-{table}")
+        typed = typed.observe(written, F.count(F.lit(1)).alias("rows"))
         # One file a month: a month is small, and readers list fewer files.
         typed.coalesce(1).write.mode("overwrite").parquet(str(staged))
-        self.moves[str(staged)] = str(
-            month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table)
-        )
+        _check_visible(staged, table, month, written.get.get("rows"))
 
     def stage_frame(self, table: str, month: str | None, frame: pl.DataFrame) -> None:
         """A small frame from the driver (audit rows, stage marks) as the table's month."""
-        staged = self.staging / f"{table}-{month or 'all'}"
+        staged = self._staged(table, month)
         staged.mkdir(parents=True, exist_ok=True)
         schema = arrow_schema(table, partition_column=month is None)
         arrow = frame.select([f.name for f in schema]).to_arrow().cast(schema)
         pq.write_table(arrow, staged / "part-00000.parquet")
-        self.moves[str(staged)] = str(
-            month_dir(self.warehouse, table, month) if month else table_dir(self.warehouse, table)
-        )
 
     def commit(self) -> None:
+        """Every staged table into place together (parquet_commit.commit_moves), or none if one is
+        missing: a staged folder gone before the commit is an error, never a table skipped."""
         if not self.moves:
             return
-        log = self.warehouse / COMMITS / f"{self.commit_id}.json"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        temporary = log.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.moves), encoding="utf-8")
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, log)  # from here on the commit happens, now or at the next open
-        finish_commit(self.warehouse, log)
+        for staged, target in self.moves.items():
+            if not has_files(staged):
+                raise FileNotFoundError(
+                    f"{self.warehouse}: nothing committed: the staged {target.relative_to(self.warehouse)} "
+                    f"({staged}) is missing or holds no Parquet file"
+                )
+        commit_moves(self.warehouse, self.commit_id, self.moves)
 
     def abandon(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def finish_commit(warehouse: Path, log: Path) -> None:
-    moves = json.loads(log.read_text(encoding="utf-8"))
-    trash = warehouse / TRASH
-    for source, target in moves.items():
-        _move(Path(source), Path(target), trash)
-    log.unlink()
-    shutil.rmtree(trash, ignore_errors=True)
-
-
-def recover(warehouse: Path) -> None:
-    """Finish any commit a killed process left; drop staging no commit names."""
-    for log in sorted((warehouse / COMMITS).glob("*.json")):
-        finish_commit(warehouse, log)
-    for temporary in (warehouse / COMMITS).glob("*.tmp"):
-        temporary.unlink()  # its commit never started
-    shutil.rmtree(warehouse / STAGING, ignore_errors=True)
-    shutil.rmtree(warehouse / TRASH, ignore_errors=True)
+def _check_visible(staged: Path, table: str, month: str | None, rows: int | None) -> None:
+    """The rows Spark wrote are in Parquet files this process sees at the staged path."""
+    files = sorted(staged.glob("*.parquet")) if staged.is_dir() else []
+    found = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    # Spark writes one file even for no rows; a Connect server may report no count (None).
+    if files and (rows is None or found == rows):
+        return
+    wrote = f"{rows} rows" if rows is not None else "its rows"
+    raise StagingNotShared(
+        f"{table} {month or '(all months)'}: Spark wrote {wrote} to {staged}, but this process finds "
+        f"{len(files)} Parquet files there ({found} rows): the warehouse must be on a filesystem this "
+        "process and every Spark executor see at the same path (local disk with local[*], a shared "
+        "mount on a cluster; README, Scale-out); nothing was committed"
+    )
 
 
 def open_warehouse(warehouse: Path) -> None:
@@ -179,7 +172,10 @@ def open_warehouse(warehouse: Path) -> None:
 
 @contextmanager
 def month_commit(warehouse: Path) -> Iterator[MonthCommit]:
-    """Stage tables inside the block; they are committed together when it ends without an error."""
+    """Stage tables inside the block; they are committed together when it ends without an error.
+    Call under the warehouse's lock: a commit a stopped process left is finished first, so this one
+    never lands before it (and is never overwritten by it later)."""
+    recover(warehouse)
     pending = MonthCommit(warehouse)
     try:
         yield pending
