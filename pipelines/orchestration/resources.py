@@ -7,6 +7,8 @@ Nothing here reads the engine at import: a bad MDQ_ENGINE must not stop the defi
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 
@@ -78,3 +80,15 @@ class EngineResource(dg.ConfigurableResource):
     @property
     def master(self) -> str:
         return spark_master()
+
+    @contextmanager
+    def month_scope(self) -> Iterator[None]:
+        """One step's month: on Spark, every frame it cached is released when it ends (raw
+        identifiers among them), so a backfill holds no earlier month."""
+        if not self.spark:
+            yield
+            return
+        from pipelines.core.engines.spark_session import month_scope
+
+        with month_scope():
+            yield

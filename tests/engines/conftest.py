@@ -27,12 +27,20 @@ def spark_missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def spark():
+def spark_local_dir(tmp_path_factory):
+    """Where the test session's Spark writes its shuffle files, spills and cached blocks: a folder
+    of this run's own, so test_spark_no_leaks scans them alone (no other session's /tmp files)."""
+    return tmp_path_factory.mktemp("spark-local")
+
+
+@pytest.fixture(scope="session")
+def spark(spark_local_dir):
     """Spark local[2], as CI runs it: one session for every Spark test of the run."""
     missing = spark_missing()
     if missing:
         pytest.skip(missing)
     os.environ["MDQ_SPARK_MASTER"] = "local[2]"
+    os.environ["SPARK_LOCAL_DIRS"] = str(spark_local_dir)  # read by the JVM as it starts
     from pipelines.core.engines.spark_session import spark_session
 
     return spark_session()

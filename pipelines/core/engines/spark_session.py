@@ -9,6 +9,17 @@ Settings that make Spark compute what DuckDB computes (the models are written on
   set; BadgerNet's extracts are Windows-1252.
 * few shuffle partitions: a month is tens of thousands of rows; 200 partitions (the default)
   would be 200 tasks of nothing each on two cores.
+
+And settings that keep raw identifiers (read before pseudonymisation) where they belong:
+
+* local disk I/O encrypted (``spark.io.encryption.enabled``): shuffle files, spills and cached
+  blocks Spark writes under its local folders (/tmp unless SPARK_LOCAL_DIRS) hold the raw rows
+  of the extracts; encrypted with a key that lives only in the JVM, they are not plain on disk
+  (its cost: docs/performance.md, "What the safety settings cost");
+* with a ``local[...]`` master, the driver bound to 127.0.0.1: its RPC and block manager ports
+  are not open to the network (a cluster's driver must be reachable by its executors);
+* each step's month ends with ``release_month``: every frame the month cached (raw identifiers
+  among them, in ingest) is dropped, so a backfill holds no earlier month.
 """
 
 from __future__ import annotations
@@ -17,6 +28,8 @@ import os
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +56,18 @@ CONFIG = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.sources.partitionOverwriteMode": "static",
     "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    "spark.io.encryption.enabled": "true",
 }
+# A local master runs every executor in this process: nothing needs to reach the driver from outside.
+LOCAL_ONLY = {"spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1"}
+
+
+def session_config(master: str) -> dict[str, str]:
+    """The settings a session on ``master`` starts with (a Spark Connect server keeps its own
+    except the SQL ones)."""
+    if master.startswith("sc://"):
+        return {k: v for k, v in CONFIG.items() if k.startswith("spark.sql.")}
+    return {**CONFIG, **(LOCAL_ONLY if master.startswith("local") else {})}
 
 
 def spark_session() -> SparkSession:
@@ -65,11 +89,10 @@ def spark_session() -> SparkSession:
         builder = SparkSession.builder.appName("maternity-dq")
         connect = master.startswith("sc://")
         builder = builder.remote(master) if connect else builder.master(master)
-        for key, value in CONFIG.items():
-            # A Spark Connect session sets the SQL settings only: the server's JVM, UI and
-            # logging are its own (docs/performance.md, "A national deployment").
-            if not connect or key.startswith("spark.sql."):
-                builder = builder.config(key, value)
+        # A Spark Connect session sets the SQL settings only: the server's JVM, UI and logging
+        # are its own (docs/performance.md, "A national deployment").
+        for key, value in session_config(master).items():
+            builder = builder.config(key, value)
         if not connect:
             logging = f"-Dlog4j2.configurationFile={Path(__file__).with_name('log4j2.properties').as_uri()}"
             builder = builder.config("spark.driver.extraJavaOptions", logging).config(
@@ -94,3 +117,18 @@ def stop_spark() -> None:
         if _SESSION is not None:
             _SESSION.stop()
             _SESSION = None
+
+
+def release_month() -> None:
+    """Drops every frame cached in the session (a step's month is done with them)."""
+    if _SESSION is not None:
+        _SESSION.catalog.clearCache()
+
+
+@contextmanager
+def month_scope() -> Iterator[None]:
+    """One step's month on Spark: whatever it cached is released when it ends, however it ends."""
+    try:
+        yield
+    finally:
+        release_month()

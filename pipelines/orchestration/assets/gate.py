@@ -63,7 +63,8 @@ def gate_results(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: En
         if engine.spark:
             from pipelines.gate.spark_results import run_month_gate_spark
 
-            _, docs = run_month_gate_spark(mdq.warehouse_file, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)
+            with engine.month_scope():
+                _, docs = run_month_gate_spark(mdq.warehouse_file, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)
         else:
             with connect(mdq.warehouse_file) as con:
                 _, docs = run_month_gate(con, month, mdq.warehouse_file.parent / "gx", mdq.out_dir)

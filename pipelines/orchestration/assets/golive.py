@@ -53,7 +53,8 @@ def golive(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: EngineRe
         if engine.spark:
             from pipelines.golive.spark_reconcile import compute_golive_spark
 
-            frame = compute_golive_spark(mdq.warehouse_file, month)
+            with engine.month_scope():
+                frame = compute_golive_spark(mdq.warehouse_file, month)
         with connect(mdq.warehouse_file, read_only=engine.spark) as con:
             if not engine.spark:
                 frame = compute_golive(con, month)

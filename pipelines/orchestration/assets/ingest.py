@@ -101,12 +101,15 @@ def ingest_month(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: En
         loaded = (load_month_spark(m, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir) for m in months)
     else:
         loaded = load_months(months, mdq.landing_dir, mdq.warehouse_file, mdq.reference_dir)
-    for month, (prepared, summary) in zip(months, loaded, strict=True):
-        for f in prepared.files:
-            if f.error is not None:
-                context.log.warning(str(f.error))
-        verdicts += _record_month(context, month, mdq, summary, engine.spark)
+    for month in months:
+        with engine.month_scope():  # the month's load (next) and its checks
+            prepared, summary = next(loaded)
+            for f in prepared.files:
+                if f.error is not None:
+                    context.log.warning(str(f.error))
+            verdicts += _record_month(context, month, mdq, summary, engine.spark)
         step_done("ingest", month)
+    loaded.close()
     for key in ("bookings", "quarantine", "submissions", "parallel_bookings"):
         yield dg.MaterializeResult(asset_key=key)
     yield from record_checks(context, verdicts)

@@ -34,8 +34,9 @@ def measures(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: Engine
         if engine.spark:
             from pipelines.measures.spark_compute import compute_measures_spark, write_dq_csv_spark
 
-            frame = compute_measures_spark(mdq.warehouse_file, month)
-            dq_path = write_dq_csv_spark(mdq.warehouse_file, mdq.out_dir, month)
+            with engine.month_scope():
+                frame = compute_measures_spark(mdq.warehouse_file, month)
+                dq_path = write_dq_csv_spark(mdq.warehouse_file, mdq.out_dir, month)
         with connect(mdq.warehouse_file, read_only=engine.spark) as con:
             if not engine.spark:
                 frame = compute_measures(con, month)
@@ -68,7 +69,8 @@ def worklists(context: dg.AssetExecutionContext, mdq: MdqSettings, engine: Engin
         if engine.spark:
             from pipelines.measures.spark_compute import write_worklists_spark
 
-            paths = write_worklists_spark(mdq.warehouse_file, month, mdq.out_dir)
+            with engine.month_scope():
+                paths = write_worklists_spark(mdq.warehouse_file, month, mdq.out_dir)
         else:
             with connect(mdq.warehouse_file) as con:
                 paths = write_worklists(con, month, mdq.out_dir)
