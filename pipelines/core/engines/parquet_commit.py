@@ -123,10 +123,15 @@ def _move(warehouse: Path, source: Path, target: Path, aside: Path, recovering: 
     if not source.exists():
         if recovering and _committed_by(target) == recovering:
             return  # renamed in before the process stopped
-        where = f"; the earlier version is kept at {aside}" if aside.exists() else ""
+        if target.exists():
+            where = "the earlier version is still in place"
+        elif aside.exists():
+            where = f"nothing is in place; the earlier version is kept at {aside}"
+        else:
+            where = "nothing is in place"
         raise WarehouseDamaged(
             f"{warehouse}: the commit of {target.relative_to(warehouse)} cannot be finished: its staged "
-            f"folder {source} is gone and nothing is in place{where}; the commit log stays in {warehouse / COMMITS}"
+            f"folder {source} is gone and {where}; the commit log stays in {warehouse / COMMITS}"
         )
     if not target.parent.exists():
         target.parent.mkdir(parents=True)
