@@ -9,7 +9,7 @@ SELECT
     r._line AS source_line,
     r.pregnancy_key,
     ev.measurement,
-    strptime(r.event_date, getvariable('cerner_event_date_format')) AS event_at,
+    r.event_at,  -- as the raw contract read EVENT_END_DT_TM (pipelines/ingest/placement.py)
     CASE
         WHEN ev.measurement = 'smoking' THEN NULL
         -- rounded: 2.20 m x 100 is 220.00000000000003 in floating point, which a range check
