@@ -54,6 +54,10 @@ def run_engine(engine: str, months: list[str], landing: Path, work: Path) -> flo
     done = subprocess.run(command, env={**os.environ, "DAGSTER_HOME": str(home)}, capture_output=True, text=True)
     if done.returncode not in (0, 2):
         sys.exit(f"{engine}: mdq run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    # Status 2 is also a month no extract of which could be read; a failed step says why here.
+    for line in done.stderr.splitlines():
+        if line.startswith("mdq: "):
+            print(f"{engine}: {line}")
     return time.perf_counter() - started
 
 

@@ -123,6 +123,7 @@ def axe_core(chromium) -> Path:
 # run alone at the end while the other worker waits. Sorting is stable: every other test keeps its order.
 SLOW_FIRST = (
     "tests/engines/test_spark_engine.py",  # a JVM, then the fixture and a sample month on both engines
+    "tests/engines/test_spark_hostile.py",  # the hostile month on both engines
     "tests/engines/test_spark_resubmission.py",  # the fixture month three times on both engines
     "tests/engines/test_spark_no_leaks.py",  # a sample month through the job on Spark
     "tests/orchestration/test_dagster_dev.py",

@@ -212,7 +212,6 @@ def rule_variables(rules: dict[str, Any], layouts: Layouts) -> dict[str, Any]:
     variables["imd_edition"] = int(rules["imd"]["edition"])
     variables["lsoa_code_pattern"] = str(rules["imd"].get("lsoa_code_pattern", ".+"))
     events = layouts.by_key("CernerEvents")
-    variables["cerner_event_date_format"] = events.formats["event_date"]
     variables["cerner_booking_window_days"] = int(events.extra["booking_window_days_after"])
     measures = rules["measures"]
     variables["measure_flags"] = [m["flag"] for m in measures if m["kind"] == "flag_rate"]

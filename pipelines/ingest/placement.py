@@ -5,7 +5,8 @@ denominator; a pregnancy repeated within a file counts once (its first placed ro
 repeats are quarantined saying which line they repeat.
 
 A month's files of one layout are placed together (``file`` names the column telling them
-apart): polars' cost here is per call, and a national month has ~160 files.
+apart): polars' cost here is per call, and a national month has ~160 files. Cerner's clinical
+events are placed in time the same way: each reading's time read once, as the contract reads it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pipelines.ingest.read_extract import LINE_COLUMN
 
 BOOKING_DATE = "booking_date_parsed"
 BOOKING_AT = "booking_at"
+EVENT_AT = "event_at"
 PROBLEM_COLUMNS = (LINE_COLUMN, "column", "value", "reason")
 
 
@@ -66,3 +68,13 @@ def place_in_month(
     )
     kept = placed.filter(pl.col("_reason").is_null()).drop("_first_line", "_same_as", "_reason")
     return kept, pl.concat([misplaced, repeats]).sort(file, LINE_COLUMN)
+
+
+def event_times(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Each clinical event's time as the raw contract read it (polars' reading of the layout's
+    format), for the staging model to pick the booking value by: read once, as booking dates are,
+    so the contract, DuckDB and Spark agree on when each reading was taken. DuckDB's strptime and
+    Spark's to_timestamp each refuse some times polars reads (``08:10:60``, a signed year, two
+    spaces), and DuckDB's would fail the whole load."""
+    fmt = layout.formats["event_date"]
+    return frame.with_columns(pl.col("event_date").str.strptime(pl.Datetime, fmt, strict=False).alias(EVENT_AT))

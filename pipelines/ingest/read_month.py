@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.core.config import Layout, Layouts
 from pipelines.ingest.contract import SOURCE_COLUMN, validate_batch
 from pipelines.ingest.landing import Extract, choose_current, discover, landed_checksum, read_landed
-from pipelines.ingest.placement import place_in_month
+from pipelines.ingest.placement import event_times, place_in_month
 from pipelines.ingest.pseudonymise import pseudonymise
 from pipelines.ingest.quarantine_values import for_quarantine
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem, UnreadableExtract, parse_extract
@@ -96,6 +96,8 @@ def standardise_batch(
         rows, misplaced = place_in_month(rows, layout, month, today, file=SOURCE_COLUMN)
         for index, line, column, value, reason in misplaced.iter_rows():
             problems[index].append(RowProblem(line, column, value, reason))
+    else:
+        rows = event_times(rows, layout)
     org = source.replace_strict(list(range(len(orgs))), orgs, return_dtype=pl.String)
     rows = pseudonymise(rows, layout, org, key, known)
     by_source = rows.partition_by(SOURCE_COLUMN, as_dict=True, include_key=False)

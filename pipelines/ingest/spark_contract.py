@@ -30,13 +30,18 @@ from pipelines.core.config import Layout
 CHECK_PREFIX = "_check_"
 
 
+def _strings(values: pd.Series) -> pl.Series:
+    """A UDF's batch of text as polars text: a blank value (NULL) arrives as NaN, and stays NULL."""
+    return pl.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object), dtype=pl.String)
+
+
 def _polars_parses(fmt: str):
     """A pandas UDF: the value parses with the layout's format, as polars' strptime reads it."""
     from pyspark.sql.functions import pandas_udf
 
     @pandas_udf("boolean")
     def parses(values: pd.Series) -> pd.Series:
-        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        series = _strings(values)
         ok = series.is_null() | series.str.strptime(pl.Datetime, fmt, strict=False).is_not_null()
         return pd.Series(ok.to_numpy(), dtype=bool)
 
@@ -49,7 +54,7 @@ def polars_datetime(fmt: str):
 
     @pandas_udf("timestamp")
     def parsed(values: pd.Series) -> pd.Series:
-        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        series = _strings(values)
         return series.str.strptime(pl.Datetime("us"), fmt, strict=False).to_pandas()
 
     return parsed
@@ -60,7 +65,7 @@ def _polars_number():
 
     @pandas_udf("boolean")
     def numeric(values: pd.Series) -> pd.Series:
-        series = pl.Series(values.to_numpy(dtype=object), dtype=pl.String)
+        series = _strings(values)
         return pd.Series(series.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().to_numpy(), dtype=bool)
 
     return numeric

@@ -168,6 +168,7 @@ def _register_raw(models: SparkModels, spark_month: SparkMonth, layouts: Layouts
                 for c in ("submission_id", "org_code", "reporting_month", "source_file")
             )
             frame = spark_frame(models.spark, empty)
-            if "booking_at" in frame.columns:
-                frame = frame.withColumn("booking_at", F.col("booking_at").cast("timestamp"))
+            for moment in ("booking_at", "event_at"):  # Spark's timestamp, as on a file's rows
+                if moment in frame.columns:
+                    frame = frame.withColumn(moment, F.col(moment).cast("timestamp"))
         models.register(relation, frame)

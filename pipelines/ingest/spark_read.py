@@ -20,6 +20,7 @@ import csv
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -81,6 +82,17 @@ def _regular(text: str, layout: Layout, file_name: str) -> tuple[list[str], int]
     return header, len(lines)
 
 
+# Hadoop's paths cannot hold a colon in a file name (it reads as a URI scheme), so such a file is
+# read on the driver; glob characters are escaped (_spark_path) and every other name is matched
+# back to its file decoded (read_layout).
+_NOT_FOR_HADOOP = ":"
+
+
+def _spark_path(path: Path) -> str:
+    """The path as Spark's reader must be given it: Hadoop globs ``{}[]*?\\``, so they are escaped."""
+    return re.sub(r"([{}\[\]*?\\])", r"\\\1", str(path))
+
+
 def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
     """The file judged on the driver: unreadable, read by the reference reader, or left to Spark."""
     data, digest, problem = read_landed(extract)
@@ -101,7 +113,7 @@ def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
     try:
         text, warnings = decode(data, layout, extract.file_name)
         regular = _regular(text, layout, extract.file_name)
-        if regular is not None:
+        if regular is not None and _NOT_FOR_HADOOP not in str(extract.path.resolve()):
             header, lines = regular
             mapping, header_warnings = map_header(header, layout, extract.file_name)
             result.warnings = warnings + header_warnings
@@ -128,6 +140,16 @@ def _strip(column: str) -> str:
     return f"nullif(regexp_replace(`{column}`, '^[{space}]+|[{space}]+$', ''), '')"
 
 
+def _file_path():
+    """Each row's file as a local path: Spark names it by a URI whose percent-encoding is Hadoop's
+    (a space, ``#``, ``%`` and brackets encoded; ``+``, ``(``, ``é`` not), never Python's
+    ``as_uri()``'s, so the URI is decoded rather than compared (a ``+`` kept, not read as a space)."""
+    from pyspark.sql import functions as F
+
+    decoded = F.url_decode(F.regexp_replace(F.input_file_name(), r"\+", "%2B"))
+    return F.regexp_replace(decoded, "^file:/+", "/")
+
+
 def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
     """All the month's rows of one layout as one Spark frame: ``_source`` (index in ``files``),
     ``_line`` and one text column per layout column (NULL where a file lacks it)."""
@@ -142,7 +164,7 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
     for header, members in groups.items():
         width = len(header)
         schema = ", ".join(f"_c{i} STRING" for i in range(width))
-        paths = [str(item.result.extract.path.resolve()) for _, item in members]
+        paths = [_spark_path(item.result.extract.path.resolve()) for _, item in members]
         frame = spark.read.csv(
             paths,
             schema=schema,
@@ -156,14 +178,14 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
             ignoreLeadingWhiteSpace=False,
             ignoreTrailingWhiteSpace=False,
         )
-        index_of = {item.result.extract.path.resolve().as_uri(): i for i, item in members}
+        index_of = {str(item.result.extract.path.resolve()): i for i, item in members}
         sources = spark.createDataFrame(list(index_of.items()), f"{_FILE} STRING, {SOURCE} INT")
         # Within a file Spark keeps the lines in order, and a file split across tasks keeps its
         # splits in order, so the ordinal of the id is the line (checked against the file's count
         # of lines: spark_standardise._check_lines).
         ordered = Window.partitionBy(_FILE).orderBy(F.monotonically_increasing_id())
         frame = (
-            frame.withColumn(_FILE, F.input_file_name())
+            frame.withColumn(_FILE, _file_path())
             .withColumn(LINE_COLUMN, F.row_number().over(ordered).cast("bigint"))
             .join(F.broadcast(sources), _FILE)
             .where(F.col(LINE_COLUMN) > 1)  # line 1 is the header

@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from datetime import date
 
 import polars as pl
+import polars.selectors as cs
 import pyarrow as pa
 
 from pipelines.core.config import Layout
-from pipelines.ingest.placement import BOOKING_AT, BOOKING_DATE
+from pipelines.ingest.placement import BOOKING_AT, BOOKING_DATE, EVENT_AT
 from pipelines.ingest.pseudonymise import pseudonymise
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from pipelines.ingest.spark_contract import CHECK_PREFIX, failing_check_columns, polars_datetime
@@ -81,6 +82,8 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
         flagged = flagged.withColumn("_misplaced", F.lit(None).cast("string")).withColumn(
             "_repeat", F.lit(None).cast("string")
         )
+        # placement.event_times: the time as the contract reads it, by the same polars function
+        flagged = flagged.withColumn(EVENT_AT, polars_datetime(layout.formats["event_date"])(F.col("event_date")))
     flagged = flagged.cache()
     _check_lines(flagged, lines, problems)
     headers = {c.name: c.header for c in layout.columns}
@@ -142,17 +145,15 @@ def _pseudonymised(frame, layout: Layout, key: bytes):
     """``pseudonymise`` over each partition (rows of a file stay in one: the keys need no window)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
+    # Spark hands timestamps over in UTC (the session's zone); the polars frames are naive.
+    def naive(out: pl.DataFrame) -> pl.DataFrame:
+        return out.with_columns(cs.datetime().dt.replace_time_zone(None))
+
     def to_polars(batch: pa.RecordBatch | pa.Table) -> pl.DataFrame:
         table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-        out = pl.from_arrow(table)
-        if BOOKING_AT in out.columns:
-            out = out.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None))
-        return out
+        return naive(pl.from_arrow(table))
 
-    sample = pl.from_arrow(pa.Table.from_batches([], schema=_input_arrow_schema(frame)))
-    sample = (
-        sample.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone(None)) if BOOKING_AT in sample.columns else sample
-    )
+    sample = naive(pl.from_arrow(pa.Table.from_batches([], schema=_input_arrow_schema(frame))))
     schema = _arrow_schema(pseudonymise(sample, layout, pl.col("org_code"), key))
 
     def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -161,8 +162,7 @@ def _pseudonymised(frame, layout: Layout, key: bytes):
             return
         rows = pl.concat(parts)
         out = pseudonymise(rows, layout, pl.col("org_code"), key)
-        if BOOKING_AT in out.columns:
-            out = out.with_columns(pl.col(BOOKING_AT).dt.replace_time_zone("UTC"))
+        out = out.with_columns(cs.datetime().dt.replace_time_zone("UTC"))
         yield from out.to_arrow().cast(schema).to_batches()
 
     return frame.mapInArrow(apply, from_arrow_schema(schema))

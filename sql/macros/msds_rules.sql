@@ -43,6 +43,17 @@ CREATE OR REPLACE TEMP MACRO postcode_class(pc, live_in_directory) AS
 CREATE OR REPLACE TEMP MACRO whole_days(raw) AS
     CASE WHEN regexp_full_match(trim(raw), '-?[0-9]+') THEN TRY_CAST(trim(raw) AS INTEGER) END;
 
+-- A measurement typed as decimal text (source-layouts.md): an optional sign, digits with an optional
+-- decimal point and exponent (or NaN / Infinity, which no range holds), read as a double; any
+-- other text is NULL. TRY_CAST alone reads more, and not the same on every engine: DuckDB takes
+-- '2_5' for 25, Spark (Java) '25d' for 25 and '0x1p4' for 16; and Spark reads no sign before NaN.
+CREATE OR REPLACE TEMP MACRO decimal_number(raw) AS
+    CASE
+        WHEN regexp_full_match(trim_white_space(raw), '[+-]?(?:[0-9]+[.]?[0-9]*|[.][0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[iI][nN][fF](?:[iI][nN][iI][tT][yY])?')
+        THEN TRY_CAST(trim_white_space(raw) AS DOUBLE)
+        WHEN regexp_full_match(trim_white_space(raw), '[+-]?[nN][aA][nN]') THEN CAST('NaN' AS DOUBLE)
+    END;
+
 CREATE OR REPLACE TEMP MACRO in_range(x, lo, hi) AS coalesce(x BETWEEN lo AND hi, false);
 
 -- A value counts as recorded when the source sent something: a parsed value, or any text (junk

@@ -9,12 +9,13 @@ SELECT
     r._line AS source_line,
     r.pregnancy_key,
     ev.measurement,
-    strptime(r.event_date, getvariable('cerner_event_date_format')) AS event_at,
+    r.event_at,  -- as the raw contract read EVENT_END_DT_TM (pipelines/ingest/placement.py)
     CASE
         WHEN ev.measurement = 'smoking' THEN NULL
         -- rounded: 2.20 m x 100 is 220.00000000000003 in floating point, which a range check
-        -- would call implausible; no reading is typed to more than six decimals
-        WHEN coalesce(u.to_unit, ev.unit) = ev.unit THEN round(TRY_CAST(trim(r.result_value) AS DOUBLE) * coalesce(u.factor, 1.0), 6)
+        -- would call implausible; no reading is typed to more than six decimals. + 0.0: a reading of
+        -- -0 is 0 (Spark's round, through BigDecimal, has no negative zero; DuckDB's keeps it)
+        WHEN coalesce(u.to_unit, ev.unit) = ev.unit THEN round(decimal_number(r.result_value) * coalesce(u.factor, 1.0), 6) + 0.0
     END AS value_num,
     CASE WHEN ev.measurement = 'smoking' THEN s.status END AS value_text
 FROM raw_cerner__clinical_events AS r

@@ -35,8 +35,8 @@ IRREGULAR = (
 )
 
 
-def _extract(tmp_path: Path, text: str):
-    path = tmp_path / "BadgerNet_RJC_Booking_2025-04.csv"
+def _extract(tmp_path: Path, text: str, name: str = "BadgerNet_RJC_Booking_2025-04.csv"):
+    path = tmp_path / name
     path.write_bytes(text.encode("cp1252"))
     return identify(path, load_layouts(), tmp_path)
 
@@ -77,3 +77,37 @@ def test_spark_reads_what_the_reference_reader_reads(spark, tmp_path):
     assert got.get_column("notes").to_list() == ['Allergic, "mild"', None, "Café visit"]
     assert got.get_column("postcode").to_list()[1] == "cv3 4cd"
     assert got.select(reference.columns).equals(reference)
+
+
+# A name the layout's pattern takes (anything may follow the month) as a download folder or a
+# copy makes it: Hadoop reads [..] and {..} as globs, and Spark's file URI percent-encodes a
+# space, # and % but not (, + or é, where Python's as_uri() does.
+ODD_NAME = "BadgerNet_RJC_Booking_2025-04 (1) [copy] {x} é#%+&'.csv"
+
+
+def test_a_name_with_a_colon_goes_to_the_reference_reader(tmp_path):
+    """Hadoop takes a colon in a file name for a URI scheme and cannot read the file: the regular
+    file's 3 rows are read on the driver instead, as parse_extract reads them."""
+    extract = _extract(tmp_path, REGULAR, "BadgerNet_RJC_Booking_2025-04 10:30.csv")
+    found = prescan(extract, load_layouts())
+    assert not isinstance(found, SparkFile)
+    assert found.rows_read == 3 and found.frame.equals(
+        parse_extract(REGULAR.encode("cp1252"), extract.layout, "x").frame
+    )
+
+
+@pytest.mark.spark
+def test_spark_reads_a_file_whatever_its_name(spark, tmp_path):
+    """The regular file under ODD_NAME, beside the same file under its plain name: Spark reads both
+    in one pass (one header), each file's 3 rows matched back to it (_source 0 and 1), with line
+    numbers 2, 3, 4 and the reference reader's values."""
+    from pipelines.ingest.spark_read import SOURCE, read_layout
+
+    odd, plain = _extract(tmp_path, REGULAR, ODD_NAME), _extract(tmp_path, REGULAR)
+    found = [prescan(odd, load_layouts()), prescan(plain, load_layouts())]
+    assert all(isinstance(f, SparkFile) for f in found)
+    got = pl.from_arrow(read_layout(spark, odd.layout, found).toArrow()).sort(SOURCE, "_line")
+    reference = parse_extract(REGULAR.encode("cp1252"), odd.layout, ODD_NAME).frame
+    assert got.get_column(SOURCE).to_list() == [0, 0, 0, 1, 1, 1]
+    for source in (0, 1):
+        assert got.filter(pl.col(SOURCE) == source).select(reference.columns).equals(reference)

@@ -127,6 +127,18 @@ def test_spark_names_for_list_position_and_to_days():
     assert "ARRAY_POSITION(ARRAY('a', 'b'), x)" in sql and "MAKE_DT_INTERVAL(14)" in sql
 
 
+def test_upper_for_spark_is_duckdbs_upper_by_code_point():
+    """Java's upper-casing (Spark's) is Unicode's full mapping, DuckDB's one code point at a time:
+    ß is SS in Java, ẞ (U+1E9E) in DuckDB; the ligature ﬆ is ST in Java, itself in DuckDB; ASCII
+    letters are the same in both. Rendered for Spark, ``upper`` is a ``translate`` (run here on
+    DuckDB, which has it too; on Spark by tests/engines/test_spark_functions.py)."""
+    sql = render("SELECT upper(v) AS u FROM r", {}, lambda name: ["v"])
+    assert "UPPER(" not in sql.upper().replace("TRANSLATE(", "")
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE r AS SELECT * FROM (VALUES ('cv1 2aß'), ('ﬆ4 4aa'), ('zz99 3vz'), (NULL)) AS t(v)")
+    assert [u for (u,) in con.execute(sql).fetchall()] == ["CV1 2A\u1e9e", "\ufb064 4AA", "ZZ99 3VZ", None]
+
+
 def test_the_declared_tables_include_columns_added_later():
     """tables.sql adds lines_read to submissions and the split to measures by ALTER TABLE."""
     tables = table_columns((SQL_DIR / "warehouse" / "tables.sql").read_text(encoding="utf-8"))

@@ -31,10 +31,13 @@ BMI_ALONE = [  # height and weight blank: the BMI alone decides
     ("11", "invalid"), ("11.9", "invalid"), ("12", "valid"), ("12.0", "valid"), ("25.0", "valid"),
     ("70", "valid"), ("70.0", "valid"), ("70.1", "invalid"), ("71", "invalid"),
     ("abc", "invalid"), ("", "missing"), ("  ", "missing"),
+    # not decimal text, though an engine's own cast reads each as a number: DuckDB '2_5' as 25,
+    # Java (Spark) '25d' as 25 and '0x1p4' as 16
+    ("2_5", "invalid"), ("25d", "invalid"), ("0x1p4", "invalid"),
 ]  # fmt: skip
 HEIGHT_WITH_WEIGHT_70 = [  # BMI blank, weight 70 kg (plausible): the height decides
     ("119", "invalid"), ("119.9", "invalid"), ("120", "valid"), ("220", "valid"), ("220.1", "invalid"),
-    ("221", "invalid"),
+    ("221", "invalid"), ("1_65", "invalid"), ("165f", "invalid"),
 ]  # fmt: skip
 WEIGHT_WITH_HEIGHT_165 = [  # BMI blank, height 165 cm (plausible): the weight decides
     ("29", "invalid"), ("29.9", "invalid"), ("30", "valid"), ("250", "valid"), ("250.1", "invalid"),
@@ -50,7 +53,7 @@ BMI_OTHER = [
 ]
 CO = [
     ("-1", "invalid"), ("0", "valid"), ("1", "valid"), ("100", "valid"), ("101", "invalid"),
-    ("100.5", "invalid"), ("abc", "invalid"), ("", "missing"),
+    ("100.5", "invalid"), ("abc", "invalid"), ("", "missing"), ("1_0", "invalid"), ("2f", "invalid"),
 ]  # fmt: skip
 K2_GESTATION = [  # weeks+days; days 0-6 only
     ("0+0", "valid"), ("0+6", "valid"), ("10+0", "valid"), ("10+6", "valid"), (" 10+3 ", "valid"),

@@ -10,8 +10,8 @@ into plain SQL on the parsed tree, never into a second hand-written copy:
 * ``UNION ALL BY NAME``: each side selecting the union of the columns by name, NULL where absent;
 * DuckDB's ``UNPIVOT t ON … INTO NAME n VALUE v`` as the target's ``UNPIVOT (v FOR n IN (…))``;
 * functions whose names or meanings differ (``list_position``, ``regexp_full_match``,
-  ``to_days``), and the rest by SQLGlot's own DuckDB → target transpiler (``string_agg`` with
-  ORDER BY, ``//``, NULL ordering, string escapes).
+  ``to_days``, ``upper``), and the rest by SQLGlot's own DuckDB → target transpiler
+  (``string_agg`` with ORDER BY, ``//``, NULL ordering, string escapes).
 
 The column lists come from ``columns_of``: the engine's answer for a stored table or a
 registered relation; the models' own CTEs are resolved by sql_columns.py.
@@ -100,6 +100,26 @@ def _substitute_variables(tree: exp.Expression, variables: Mapping[str, Any]) ->
     return tree.transform(substitute)
 
 
+@lru_cache(maxsize=1)
+def _duckdb_upper() -> tuple[str, str]:
+    """(every character DuckDB's ``upper`` changes, what it changes each to), read from DuckDB.
+
+    DuckDB upper-cases code point by code point (``ß`` to ``ẞ``, a ligature kept); Spark by
+    Java's full Unicode mapping (``ß`` to ``SS``, ``ﬆ`` to ``ST``), which moves a postcode's
+    last three characters and can turn junk into a real postcode. ``translate`` over DuckDB's
+    own table (~1,450 characters) is DuckDB's ``upper`` in any engine."""
+    import duckdb
+
+    # Every code point but the surrogates, which are no characters of their own.
+    pairs = duckdb.sql(
+        "SELECT chr(i::INTEGER) AS c, upper(chr(i::INTEGER)) AS u FROM range(0, 1114112) AS t(i) "
+        "WHERE (i < 55296 OR i > 57343) AND upper(chr(i::INTEGER)) <> chr(i::INTEGER) ORDER BY i"
+    ).fetchall()
+    if any(len(upper) != 1 for _, upper in pairs):  # translate maps one character to one
+        raise RenderError("DuckDB's upper maps a character to several: not renderable as translate")
+    return "".join(c for c, _ in pairs), "".join(u for _, u in pairs)
+
+
 def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
     """DuckDB functions whose name or meaning differ in Spark SQL (full match: in every dialect)."""
 
@@ -122,6 +142,12 @@ def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
                 scaled = exp.Round(this=exp.Mul(this=_wrapped(node.this.copy()), expression=scale.copy()))
                 return exp.Paren(this=exp.Div(this=scaled, expression=scale))
             return node
+        if isinstance(node, exp.Upper):
+            lower, upper = _duckdb_upper()
+            return exp.Anonymous(
+                this="translate",
+                expressions=[node.this, exp.Literal.string(lower), exp.Literal.string(upper)],
+            )
         if isinstance(node, exp.RegexpFullMatch) or name == "regexp_full_match":
             value, pattern = (
                 (node.this, node.expression) if not isinstance(node, exp.Anonymous) else tuple(node.expressions)
