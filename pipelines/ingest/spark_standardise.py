@@ -66,7 +66,7 @@ def _placement_reasons(frame, layout: Layout, month: str, today: date, passes):
     return frame.withColumn("_repeat", repeat).drop("_first_line", "_same_as")
 
 
-def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, lines: dict[int, int]):
+def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, lines: dict[int, tuple[str, int]]):
     """Contract and placement in one pass; the failing rows (few) collected as problems."""
     from pyspark.sql import functions as F
 
@@ -85,7 +85,7 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
         # placement.event_times: the time as the contract reads it, by the same polars function
         flagged = flagged.withColumn(EVENT_AT, polars_datetime(layout.formats["event_date"])(F.col("event_date")))
     flagged = flagged.cache()
-    _check_lines(flagged, lines, problems)
+    _check_lines(flagged, lines)
     headers = {c.name: c.header for c in layout.columns}
     identifiers = {c.name for c in layout.columns if c.identifier}
     order = [c for c in columns if CHECK_PREFIX + c in names]
@@ -113,17 +113,33 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
     return kept.drop(*names, "_misplaced", "_repeat")
 
 
-def _check_lines(flagged, lines: dict[int, int], problems: Problems) -> None:
-    """Every physical line of a file Spark read became one row, or its line numbers would be wrong."""
+def _check_lines(flagged, lines: dict[int, tuple[str, int]]) -> None:
+    """Every physical line after the header of a file Spark read became one row, numbered as in the
+    file: per file, as many rows as lines, as many distinct numbers, from 2 to the last line (so
+    exactly the set 2..n), in the pass that caches the judged rows."""
     from pyspark.sql import functions as F
 
     if not lines:
         return
-    counted = dict(flagged.where(F.col(SOURCE).isin(list(lines))).groupBy(SOURCE).agg(F.max(LINE_COLUMN)).collect())
-    for index, expected in lines.items():
-        if counted.get(index, 1) != expected:
+    found = {
+        row[SOURCE]: (row["rows"], row["distinct"], row["first"], row["last"])
+        for row in flagged.where(F.col(SOURCE).isin(list(lines)))
+        .groupBy(SOURCE)
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.count_distinct(LINE_COLUMN).alias("distinct"),
+            F.min(LINE_COLUMN).alias("first"),
+            F.max(LINE_COLUMN).alias("last"),
+        )
+        .collect()
+    }
+    for index, (name, physical) in lines.items():
+        rows, distinct, first, last = found.get(index, (0, 0, None, None))
+        if (rows, distinct, first, last) != (physical - 1, physical - 1, 2, physical):
             raise RuntimeError(
-                f"file {index} of the layout: Spark read {counted.get(index, 1)} lines, the file has {expected}"
+                f"{name}: Spark read {rows} rows ({distinct} line numbers, {first} to {last}) where the "
+                f"file has {physical - 1} lines after its header (2 to {physical}): its line numbers "
+                "cannot be trusted, so nothing of the month is loaded"
             )
 
 
@@ -174,10 +190,12 @@ def _input_arrow_schema(frame) -> pa.Schema:
     return to_arrow_schema(frame.schema, timezone="UTC")
 
 
-def standardise_layout(frame, layout: Layout, month: str, today: date, key: bytes, files: int, lines: dict[int, int]):
+def standardise_layout(
+    frame, layout: Layout, month: str, today: date, key: bytes, files: int, lines: dict[int, tuple[str, int]]
+):
     """(rows to load, problems by file index) for one layout's rows of the month; frame has
-    ``_source``, ``_line``, the layout's columns and ``org_code``; ``lines``: the physical lines of
-    each file Spark read (file index -> lines, the header's included)."""
+    ``_source``, ``_line``, the layout's columns and ``org_code``; ``lines``: the name and physical
+    lines of each file Spark read (file index -> (name, lines), the header's included)."""
     problems: Problems = {i: [] for i in range(files)}
     rows = _judge(frame, layout, month, today, problems, lines)
     rows = _pseudonymised(rows, layout, key)

@@ -27,6 +27,7 @@ from pipelines.ingest.read_month import landing_inputs
 from pipelines.ingest.reference import load_reference
 from pipelines.ingest.spark_contract import breaking_rows
 from pipelines.ingest.spark_load import SparkMonth, _register_raw, _scratch, read_month_spark
+from pipelines.ingest.spark_staging import staged_extracts
 from pipelines.ingest.write_month import STAGING, MonthSummary, _quarantine_frame, _record_submissions
 from schemas.canonical import CanonicalBookings, canonical_failures
 
@@ -199,19 +200,20 @@ def load_month_spark(
     key = pseudonym_key(landing)
     today = today or date.today()
     spark = spark_session()
-    spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
-    with held(warehouse):
-        open_warehouse(warehouse)
-        for _ in range(PARSES_UNDER_LOCK):
-            if landing_inputs(month, landing, layouts, orgs) == spark_month.prepared.inputs:
-                break
-            spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
-        else:
-            if landing_inputs(month, landing, layouts, orgs) != spark_month.prepared.inputs:
-                raise LandingChanged(
-                    f"{month}: the landing folder kept changing while it was read; nothing was loaded: "
-                    "run the month again once the files have finished arriving"
-                )
-        models = SparkModels(spark, warehouse, rules, layouts)
-        summary = write_month_spark(models, spark_month, rules, layouts, reference_dir, key)
+    with staged_extracts(warehouse) as staging:
+        spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs, staging)
+        with held(warehouse):
+            open_warehouse(warehouse)
+            for _ in range(PARSES_UNDER_LOCK):
+                if landing_inputs(month, landing, layouts, orgs) == spark_month.prepared.inputs:
+                    break
+                spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs, staging)
+            else:
+                if landing_inputs(month, landing, layouts, orgs) != spark_month.prepared.inputs:
+                    raise LandingChanged(
+                        f"{month}: the landing folder kept changing while it was read; nothing was loaded: "
+                        "run the month again once the files have finished arriving"
+                    )
+            models = SparkModels(spark, warehouse, rules, layouts)
+            summary = write_month_spark(models, spark_month, rules, layouts, reference_dir, key)
     return spark_month.prepared, summary
