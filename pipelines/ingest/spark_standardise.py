@@ -2,7 +2,8 @@
 
 The same steps as pipelines/ingest/read_month.py: standardise_batch, with the same reasons:
 
-* the raw contract's first failure per row (pipelines/ingest/spark_contract.py);
+* the raw contract's first failure per row: the polars contract itself on each partition
+  (pipelines/ingest/spark_contract.py);
 * placement: booking date after today or outside the file's month; a pregnancy repeated within
   a file counts once (its first line), an exact repeat named as such (window functions per file);
 * pseudonyms: the project's own ``pseudonymise`` (keyed BLAKE2b, NHS number class) applied to
@@ -23,12 +24,20 @@ import polars.selectors as cs
 import pyarrow as pa
 
 from pipelines.core.config import Layout
+from pipelines.ingest.contract import contract_problem
 from pipelines.ingest.placement import BOOKING_AT, BOOKING_DATE, EVENT_AT
 from pipelines.ingest.pseudonymise import pseudonymise
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
-from pipelines.ingest.spark_contract import CHECK_PREFIX, failing_check_columns, polars_datetime
+from pipelines.ingest.spark_contract import (
+    FAILED_CHECK,
+    FAILED_COLUMN,
+    FAILED_VALUE,
+    polars_datetime,
+    raw_judge,
+    with_first_failure,
+)
 from pipelines.ingest.spark_read import SOURCE
-from schemas.raw import RAW_CONTRACTS, REASONS
+from schemas.raw import RAW_CONTRACTS
 
 Problems = dict[int, list[RowProblem]]
 
@@ -70,11 +79,8 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
     """Contract and placement in one pass; the failing rows (few) collected as problems."""
     from pyspark.sql import functions as F
 
-    columns = [c.name for c in layout.columns]
-    checks = failing_check_columns(RAW_CONTRACTS[layout.key], layout, columns)
-    flagged = frame.select("*", *checks)
-    names = [c for c in flagged.columns if c.startswith(CHECK_PREFIX)]
-    passes = F.coalesce(*[F.col(n) for n in names]).isNull()
+    flagged = with_first_failure(frame, raw_judge(RAW_CONTRACTS[layout.key], layout))
+    passes = F.col(FAILED_CHECK).isNull()
     placing = layout.role != "clinical_events"
     if placing:
         flagged = _placement_reasons(flagged, layout, month, today, passes)
@@ -87,30 +93,18 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
     flagged = flagged.cache()
     _check_lines(flagged, lines)
     headers = {c.name: c.header for c in layout.columns}
-    identifiers = {c.name for c in layout.columns if c.identifier}
-    order = [c for c in columns if CHECK_PREFIX + c in names]
     faulty = ~passes | F.col("_misplaced").isNotNull() | F.col("_repeat").isNotNull()
-    wanted = [SOURCE, LINE_COLUMN, *order, *names, "_misplaced", "_repeat"]
-    for row in flagged.where(faulty).select(*dict.fromkeys(wanted)).collect():
-        found = problems[row[SOURCE]]
-        failing = [c for c in order if row[CHECK_PREFIX + c] is not None]
-        if failing:
-            column, check = failing[0], row[CHECK_PREFIX + failing[0]]
-            value = None if column in identifiers or check == "not_nullable" else row[column]
-            reason = REASONS.get(check, check + " failed on {header}").format(
-                header=headers.get(column, column),
-                value=value if value is not None else "(redacted)",
-                format=layout.formats.get(column, ""),
-            )
-            found.append(RowProblem(int(row[LINE_COLUMN]), headers.get(column, column), value, reason))
+    wanted = [SOURCE, LINE_COLUMN, "booking_date", FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE, "_misplaced", "_repeat"]
+    for row in flagged.where(faulty).select(*dict.fromkeys(w for w in wanted if w in flagged.columns)).collect():
+        found, line = problems[row[SOURCE]], int(row[LINE_COLUMN])
+        if row[FAILED_CHECK] is not None:
+            found.append(contract_problem(line, row[FAILED_COLUMN], row[FAILED_CHECK], row[FAILED_VALUE], layout))
         elif row["_misplaced"] is not None:
-            found.append(
-                RowProblem(int(row[LINE_COLUMN]), headers["booking_date"], row["booking_date"], row["_misplaced"])
-            )
+            found.append(RowProblem(line, headers["booking_date"], row["booking_date"], row["_misplaced"]))
         else:  # the pregnancy ID is an identifier: the line numbers say which rows repeat
-            found.append(RowProblem(int(row[LINE_COLUMN]), headers["pregnancy_id"], None, row["_repeat"]))
+            found.append(RowProblem(line, headers["pregnancy_id"], None, row["_repeat"]))
     kept = flagged.where(passes & F.col("_misplaced").isNull() & F.col("_repeat").isNull())
-    return kept.drop(*names, "_misplaced", "_repeat")
+    return kept.drop(FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE, "_misplaced", "_repeat")
 
 
 def _check_lines(flagged, lines: dict[int, tuple[str, int]]) -> None:
