@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from pipelines.core.engines.sql_columns import SOURCE_DIALECT, ColumnsOf, RenderError, resolve
 from pipelines.core.paths import SQL_DIR
+from pipelines.core.upper_case import duckdb_upper
 
 __all__ = ["RenderError", "render", "table_columns"]
 
@@ -100,26 +101,6 @@ def _substitute_variables(tree: exp.Expression, variables: Mapping[str, Any]) ->
     return tree.transform(substitute)
 
 
-@lru_cache(maxsize=1)
-def _duckdb_upper() -> tuple[str, str]:
-    """(every character DuckDB's ``upper`` changes, what it changes each to), read from DuckDB.
-
-    DuckDB upper-cases code point by code point (``ß`` to ``ẞ``, a ligature kept); Spark by
-    Java's full Unicode mapping (``ß`` to ``SS``, ``ﬆ`` to ``ST``), which moves a postcode's
-    last three characters and can turn junk into a real postcode. ``translate`` over DuckDB's
-    own table (~1,450 characters) is DuckDB's ``upper`` in any engine."""
-    import duckdb
-
-    # Every code point but the surrogates, which are no characters of their own.
-    pairs = duckdb.sql(
-        "SELECT chr(i::INTEGER) AS c, upper(chr(i::INTEGER)) AS u FROM range(0, 1114112) AS t(i) "
-        "WHERE (i < 55296 OR i > 57343) AND upper(chr(i::INTEGER)) <> chr(i::INTEGER) ORDER BY i"
-    ).fetchall()
-    if any(len(upper) != 1 for _, upper in pairs):  # translate maps one character to one
-        raise RenderError("DuckDB's upper maps a character to several: not renderable as translate")
-    return "".join(c for c, _ in pairs), "".join(u for _, u in pairs)
-
-
 def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
     """DuckDB functions whose name or meaning differ in Spark SQL (full match: in every dialect)."""
 
@@ -135,8 +116,8 @@ def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
             return exp.Anonymous(this="make_dt_interval", expressions=days)
         if isinstance(node, exp.Round):
             return _duckdb_round(node)
-        if isinstance(node, exp.Upper):
-            lower, upper = _duckdb_upper()
+        if isinstance(node, exp.Upper):  # DuckDB's code point by code point (core/upper_case.py)
+            lower, upper = duckdb_upper()
             return exp.Anonymous(
                 this="translate",
                 expressions=[node.this, exp.Literal.string(lower), exp.Literal.string(upper)],
