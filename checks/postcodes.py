@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
+from pipelines.core.upper_case import upper_expr, upper_text
 from pipelines.core.whitespace import whitespace_class_python
 
 # Appended to a normalised postcode that is not live in the postcode directory in its month, so
@@ -26,16 +27,19 @@ LIVE_COLUMN = "postcode_live"
 
 
 def normalise_postcodes(values: pd.Series, rules: Mapping[str, Any]) -> pd.Series:
-    """measures.md rule 1: remove every white-space character of the rules' class, upper-case, one
-    space before the last three characters; blank and null tokens become None.
+    """measures.md rule 1: remove every white-space character of the rules' class, upper-case (as
+    the SQL does, code point by code point), one space before the last three characters; blank and
+    null tokens become None.
 
     In polars (Rust regex, the same class as Python's `re` reads): a national month has ~55,000
     postcodes, ~0.12 s a month value by value in Python.
     """
     blank = whitespace_class_python(rules)
-    tokens = [re.sub(blank, "", str(t)).upper() for t in rules["postcode"]["null_tokens"]]
+    tokens = [upper_text(re.sub(blank, "", str(t))) for t in rules["postcode"]["null_tokens"]]
     typed = pl.from_pandas(values.astype("string"), nan_to_null=True).cast(pl.String)
-    compact = pl.col("v").str.replace_all(blank, "").str.to_uppercase()
+    # Upper-cased as the SQL does (DuckDB's upper): polars' own makes ß SS, so `ß1 1aa` would be
+    # SS1 1AA here and ẞ1 1AA in the SQL, valid to one and invalid to the other.
+    compact = upper_expr(pl.col("v").str.replace_all(blank, ""))
     length = compact.str.len_chars()
     normalised = (
         pl.when(compact.is_in(tokens))

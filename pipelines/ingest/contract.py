@@ -36,25 +36,29 @@ def validate_batch(
         ],
         how="vertical",
     ).with_row_index(_INDEX)
-    first = _first_failures(combined.drop(_INDEX, SOURCE_COLUMN), contract, layout)
+    first = first_failures(combined.drop(_INDEX, SOURCE_COLUMN), contract, layout)
     problems: list[list[RowProblem]] = [[] for _ in frames]
-    headers = {c.name: c.header for c in layout.columns}
-    identifiers = {c.name for c in layout.columns if c.identifier}
     located = first.join(combined.select(_INDEX, SOURCE_COLUMN, LINE_COLUMN), left_on="index", right_on=_INDEX)
     for case in located.iter_rows(named=True):
-        column = case["column"]
-        check = case["check"].split("(")[0]
-        value = None if column in identifiers else case["failure_case"]
-        reason = REASONS.get(check, check + " failed on {header}").format(
-            header=headers.get(column, column),
-            value=value if value is not None else "(redacted)",
-            format=layout.formats.get(column, ""),
-        )
         problems[case[SOURCE_COLUMN]].append(
-            RowProblem(int(case[LINE_COLUMN]), headers.get(column, column), value, reason)
+            contract_problem(int(case[LINE_COLUMN]), case["column"], case["check"], case["failure_case"], layout)
         )
     passing = combined.filter(~pl.col(_INDEX).is_in(first.get_column("index").implode())).drop(_INDEX)
     return passing, problems
+
+
+def contract_problem(line: int, column: str, check: str, failure_case: str | None, layout: Layout) -> RowProblem:
+    """A row's first contract failure (``first_failures``) as its quarantine problem: the column's
+    header, the value unless the column identifies someone, and the check's reason (REASONS)."""
+    headers = {c.name: c.header for c in layout.columns}
+    check = check.split("(")[0]
+    value = None if any(c.identifier and c.name == column for c in layout.columns) else failure_case
+    reason = REASONS.get(check, check + " failed on {header}").format(
+        header=headers.get(column, column),
+        value=value if value is not None else "(redacted)",
+        format=layout.formats.get(column, ""),
+    )
+    return RowProblem(line, headers.get(column, column), value, reason)
 
 
 def _with_layout_columns(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
@@ -63,8 +67,13 @@ def _with_layout_columns(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
     return frame.with_columns(missing).select(LINE_COLUMN, *(c.name for c in layout.columns))
 
 
-def _first_failures(frame: pl.DataFrame, contract: type[pa.DataFrameModel], layout: Layout) -> pl.DataFrame:
-    """(index, column, check, failure_case): each failing row's first failure, in column order."""
+def first_failures(
+    frame: pl.DataFrame, contract: type[pa.DataFrameModel] | pa.DataFrameSchema, layout: Layout
+) -> pl.DataFrame:
+    """(index, column, check, failure_case): each failing row's first failure, in column order.
+
+    Every check of the raw contracts judges a row by that row alone, so this may run on any
+    slice of the rows (the Spark engine runs it on each partition: ingest/spark_contract.py)."""
     empty = pl.DataFrame(
         schema={"index": pl.UInt32, "column": pl.String, "check": pl.String, "failure_case": pl.String}
     )
@@ -75,7 +84,8 @@ def _first_failures(frame: pl.DataFrame, contract: type[pa.DataFrameModel], layo
         cases = exc.failure_cases
     if cases.filter(pl.col("index").is_null()).height:
         schema_level = cases.filter(pl.col("index").is_null()).row(0, named=True)
-        raise ValueError(f"{contract.__name__}: {schema_level['check']} on {schema_level['column']}")
+        name = contract.name if isinstance(contract, pa.DataFrameSchema) else contract.__name__
+        raise ValueError(f"{name}: {schema_level['check']} on {schema_level['column']}")
     order = {c.name: i for i, c in enumerate(layout.columns)}
     return (
         cases.with_columns(pl.col("column").replace_strict(order, default=len(order)).alias("_order"))

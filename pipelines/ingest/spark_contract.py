@@ -1,51 +1,43 @@
-"""The pandera contracts on Spark frames, from the same declarations as on polars (schemas/).
+"""The pandera contracts on Spark frames: the same declarations, run by the same code, as on polars.
 
-pandera's PySpark backend judges a column as a whole (its errors say which check failed, not on
-which rows), while quarantine needs each failing row with its first failure in column order,
-as pipelines/ingest/contract.py gives on polars. So:
+Every check of the raw contracts (schemas/raw.py) and of the canonical contract but its
+uniqueness (schemas/canonical.py) judges a row by that row alone (tests/ingest/test_contract.py
+holds them to it). So the polars contract itself runs on each partition of a Spark frame, in a
+vectorised UDF (``mapInArrow``): each failing row gets its first failure, named and ordered
+exactly as on DuckDB's path (pipelines/ingest/contract.py ``first_failures``,
+``canonical_failures``), and a check added to a model runs on both engines with nothing copied
+into Spark code. The one check over the whole month, the canonical contract's uniqueness, is
+counted in Spark from the model's own ``unique`` columns.
 
-* row level (raw contracts, before placement): from each model's declarations (nullable, its
-  checks by name) a Spark expression per column names the check a row fails. The built-in
-  checks (``str_matches``, ``isin``, ``greater_than_or_equal_to``, ...) translate directly; the
-  layouts' own checks (``id_pattern``, ``date_format``, ...) are in ``_LAYOUT_CHECKS`` beside them,
-  reading the same layout values as schemas/raw.py. Dates and numbers are parsed by the same
-  polars functions as on DuckDB's path, in vectorised UDFs, so "parses" means the same on both.
-* table level (canonical bookings, stored tables): ``pyspark_schema`` generates the pandera
-  ``pandera.pyspark`` schema from the polars model's declarations, and pandera validates it.
+pandera's PySpark backend (``pyspark_errors``) also judges the stored canonical bookings' column
+checks for the asset check, from the same declarations.
 """
 
 from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
 import pandera.polars as pa_polars
 import polars as pl
+import pyarrow as pa
 
 from pipelines.core.config import Layout
+from pipelines.ingest.read_extract import LINE_COLUMN
 
-CHECK_PREFIX = "_check_"
+# Each row's first failure: its column, its check and the failing value (NULL when the row passes).
+FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE = "_failed_column", "_failed_check", "_failed_value"
+_FAILED = (FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE)
+# A polars frame -> (index, column, check, failure_case) of its failing rows' first failures.
+Judge = Callable[[pl.DataFrame], pl.DataFrame]
 
 
 def _strings(values: pd.Series) -> pl.Series:
     """A UDF's batch of text as polars text: a blank value (NULL) arrives as NaN, and stays NULL."""
     return pl.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object), dtype=pl.String)
-
-
-def _polars_parses(fmt: str):
-    """A pandas UDF: the value parses with the layout's format, as polars' strptime reads it."""
-    from pyspark.sql.functions import pandas_udf
-
-    @pandas_udf("boolean")
-    def parses(values: pd.Series) -> pd.Series:
-        series = _strings(values)
-        ok = series.is_null() | series.str.strptime(pl.Datetime, fmt, strict=False).is_not_null()
-        return pd.Series(ok.to_numpy(), dtype=bool)
-
-    return parses
 
 
 def polars_datetime(fmt: str):
@@ -60,97 +52,76 @@ def polars_datetime(fmt: str):
     return parsed
 
 
-def _polars_number():
-    from pyspark.sql.functions import pandas_udf
+def raw_judge(contract: type[pa_polars.DataFrameModel], layout: Layout) -> Judge:
+    """The raw contract as DuckDB's path applies it (contract.first_failures), on the layout's
+    columns. The schema is resolved here and sent to the executors whole, so they judge by the
+    declarations the driver sees."""
+    from pipelines.ingest.contract import first_failures
 
-    @pandas_udf("boolean")
-    def numeric(values: pd.Series) -> pd.Series:
-        series = _strings(values)
-        return pd.Series(series.str.strip_chars().cast(pl.Float64, strict=False).is_not_null().to_numpy(), dtype=bool)
-
-    return numeric
+    columns, schema = [LINE_COLUMN, *(c.name for c in layout.columns)], contract.to_schema()
+    return lambda rows: first_failures(rows.select(columns), schema, layout)
 
 
-def _layout_checks(layout: Layout) -> dict[str, Callable[[Any], Any]]:
-    """The layouts' custom checks (schemas/raw.py), each a Spark column that is true when a row passes."""
+def canonical_judge() -> Judge:
+    """The canonical contract but its uniqueness (counted over the month: ``duplicated_rows``)."""
+    from schemas.canonical import canonical_failures, canonical_schema
+
+    schema = canonical_schema(unique=False)
+    return lambda rows: canonical_failures(rows, schema)
+
+
+def _failure_columns(judge: Judge, table: pa.Table) -> list[pa.Array]:
+    """The failed column, check and value of each row of ``table`` (NULL where the row passes)."""
+    failures = judge(pl.from_arrow(table))
+    rows = pl.DataFrame({"index": pl.int_range(0, table.num_rows, dtype=pl.UInt32, eager=True)})
+    found = rows.join(
+        failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index", how="left", maintain_order="left"
+    )
+    return [
+        found.get_column(c).cast(pl.String).to_arrow().cast(pa.string()) for c in ("column", "check", "failure_case")
+    ]
+
+
+def with_first_failure(frame, judge: Judge):
+    """``frame`` with FAILED_COLUMN, FAILED_CHECK and FAILED_VALUE: ``judge`` run on each partition,
+    the rows passed through as Spark gave them."""
+    from pyspark.sql import types as T
+
+    out = T.StructType([*frame.schema.fields, *(T.StructField(name, T.StringType()) for name in _FAILED)])
+
+    def judged(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        parts = list(batches)
+        if not parts:
+            return
+        table = pa.Table.from_batches(parts)
+        for name, column in zip(_FAILED, _failure_columns(judge, table), strict=True):
+            table = table.append_column(name, column)
+        yield from table.to_batches()
+
+    return frame.mapInArrow(judged, out)
+
+
+def failing_rows(frame, judge: Judge, keep: list[str]) -> pl.DataFrame:
+    """The rows of ``frame`` that ``judge`` fails (few: collected), ``keep`` and the failure columns."""
     from pyspark.sql import functions as F
 
-    checks: dict[str, Callable[[Any], Any]] = {
-        "id_pattern": lambda c: c.rlike(layout.patterns["pregnancy_id"]),
-        "known_event": lambda c: c.isin(list(layout.maps.get("event_map", {}))),
-        "known_unit": lambda c: c.isin(list(layout.extra.get("unit_factors", {}))),
-    }
-    if "booking_date" in layout.formats or "event_date" in layout.formats:
-        column = "booking_date" if "booking_date" in layout.formats else "event_date"
-        checks["date_format"] = lambda c: _polars_parses(layout.formats[column])(c)
-    if "event_map" in layout.maps:
-        text_events = [k for k, v in layout.maps["event_map"].items() if v == "smoking"]
-        checks["numeric_result"] = lambda c: (
-            F.coalesce(F.col("event").isin(text_events), F.lit(False)) | _polars_number()(c)
-        )
-    return checks
+    return pl.from_arrow(
+        with_first_failure(frame, judge)  # the frame's own column order: a failure case may be its row
+        .where(F.col(FAILED_CHECK).isNotNull())
+        .select(*keep, *_FAILED)
+        .toArrow()
+    )
 
 
-def _builtin(name: str, statistics: dict[str, Any]) -> Callable[[Any], Any]:
+def duplicated_rows(model: type[pa_polars.DataFrameModel], frame) -> int:
+    """Rows beyond the first of each of the model's ``unique`` keys (0 when it declares none)."""
     from pyspark.sql import functions as F
 
-    if name == "str_matches":
-        return lambda c: c.rlike(statistics["pattern"])
-    if name == "isin":
-        return lambda c: c.isin(list(statistics["allowed_values"]))
-    if name == "greater_than_or_equal_to":
-        return lambda c: c >= F.lit(statistics["min_value"])
-    if name == "less_than_or_equal_to":
-        return lambda c: c <= F.lit(statistics["max_value"])
-    raise NotImplementedError(f"pandera check {name} has no Spark expression here")
-
-
-def failing_check_columns(model: type[pa_polars.DataFrameModel], layout: Layout, columns: list[str]) -> list[Any]:
-    """Per declared column, ``_check_<column>``: the name of the check the row fails, or NULL.
-
-    pandera applies no check to a NULL (``ignore_na``) beyond ``nullable``, so neither does this."""
-    from pyspark.sql import functions as F
-
-    schema = model.to_schema()
-    custom = _layout_checks(layout)
-    out = []
-    for name in columns:
-        declared = schema.columns.get(name)
-        if declared is None:
-            continue
-        value = F.col(name)
-        failing = F.when(value.isNull(), F.lit("not_nullable") if not declared.nullable else F.lit(None))
-        for check in declared.checks:
-            passes = custom[check.name] if check.name in custom else _builtin(check.name, check.statistics)
-            failing = failing.when(~passes(value), F.lit(check.name))
-        out.append(failing.cast("string").alias(CHECK_PREFIX + name))
-    return out
-
-
-def breaking_rows(model: type[pa_polars.DataFrameModel], frame, row_checks: list[Any]) -> tuple[int, int]:
-    """(rows breaking a declared column check or one of ``row_checks``, rows beyond the first of
-    each ``unique`` key), in one pass: what the load must know before it stores the month.
-
-    pandera.pyspark (``pyspark_errors``) answers the same question check by check, one Spark job
-    each (~40 for the canonical bookings): the asset check uses it; the load uses this."""
-    from pyspark.sql import functions as F
-
-    schema = model.to_schema()
-    breaks = []
-    for name, declared in schema.columns.items():
-        value = F.col(name)
-        if not declared.nullable:
-            breaks.append(value.isNull())
-        for check in declared.checks:
-            breaks.append(value.isNotNull() & ~_builtin(check.name, check.statistics)(value))
-    breaks += row_checks
-    broken = F.greatest(*[F.coalesce(b, F.lit(False)).cast("int") for b in breaks])
-    unique = list(schema.unique or [])
-    aggregates = [F.sum(broken).alias("broken"), F.count(F.lit(1)).alias("rows")]
-    if unique:
-        aggregates.append(F.count_distinct(F.struct(*unique)).alias("keys"))
-    row = frame.agg(*aggregates).collect()[0]
-    return int(row["broken"] or 0), (int(row["rows"]) - int(row["keys"])) if unique else 0
+    unique = list(model.to_schema().unique or [])
+    if not unique:
+        return 0
+    row = frame.agg(F.count(F.lit(1)).alias("rows"), F.count_distinct(F.struct(*unique)).alias("keys")).collect()[0]
+    return int(row["rows"]) - int(row["keys"])
 
 
 def _pandera_pyspark():
@@ -194,7 +165,9 @@ def pyspark_schema(model: type[pa_polars.DataFrameModel]):
     }
     columns = {}
     for name, column in model.to_schema().columns.items():
-        checks = [getattr(pa_spark.Check, check.name)(*check.statistics.values()) for check in column.checks]
+        # A model's own checks have no PySpark twin: the polars contract judges them (failing_rows).
+        builtin = [check for check in column.checks if hasattr(pa_spark.Check, check.name)]
+        checks = [getattr(pa_spark.Check, check.name)(*check.statistics.values()) for check in builtin]
         columns[name] = pa_spark.Column(spark_types[str(column.dtype)], checks=checks, nullable=column.nullable)
     return pa_spark.DataFrameSchema(columns, name=model.__name__, strict=False)
 
@@ -208,11 +181,8 @@ def pyspark_errors(model: type[pa_polars.DataFrameModel], frame) -> dict[str, An
 def stored_canonical_verdict(warehouse, month: str, table: str = "bookings") -> tuple[int, list[str]]:
     """(rows, failed checks) of the stored month's `table` (bookings or parallel_bookings) against
     the canonical contract, on Spark: pandera's PySpark backend for the columns' declared checks,
-    and in one pass the model's frame-wide checks it cannot run there (flags follow classes,
-    quintile follows decile) and its uniqueness (``breaking_rows``)."""
-    from pyspark.sql import functions as F
-
-    from pipelines.core.config import load_rules
+    and in one pass every check of the model (the polars contract on each partition,
+    ``failing_rows``), and its uniqueness (``duplicated_rows``)."""
     from pipelines.core.engines.spark_session import spark_session
     from pipelines.core.engines.spark_warehouse import read_table
     from schemas.canonical import CanonicalBookings
@@ -223,16 +193,9 @@ def stored_canonical_verdict(warehouse, month: str, table: str = "bookings") -> 
         if rows == 0:  # nothing to break (most months have no parallel run); saves pandera's ~40 jobs
             return 0, []
         errors = pyspark_errors(CanonicalBookings, frame)
-        failing = sorted({str(e.get("check")) for kind in errors.values() for found in kind.values() for e in found})
-        flags = [
-            F.col(m["flag"]) != (F.col(m["class_column"]) == "valid")
-            for m in load_rules()["measures"]
-            if m["kind"] == "flag_rate"
-        ]
-        quintile = F.col("imd_decile").isNotNull() & (F.col("imd_quintile") != F.floor((F.col("imd_decile") + 1) / 2))
-        broken, duplicated = breaking_rows(CanonicalBookings, frame, [*flags, quintile]) if rows else (0, 0)
-        failing += ["frame-wide or column checks"] if broken and not failing else []
-        failing += ["pregnancy unique per Trust and month"] if duplicated else []
-        return rows, failing
+        failing = {str(e.get("check")) for kind in errors.values() for found in kind.values() for e in found}
+        failing |= set(failing_rows(frame, canonical_judge(), []).get_column(FAILED_CHECK).to_list())
+        duplicated = duplicated_rows(CanonicalBookings, frame)
+        return rows, sorted(failing) + (["pregnancy unique per Trust and month"] if duplicated else [])
     finally:
         frame.unpersist()

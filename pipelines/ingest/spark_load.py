@@ -60,11 +60,14 @@ def _files_frame(spark, items: list[FileResult | SparkFile], month: str):
     )
 
 
-def read_month_spark(spark, month: str, landing: Path, layouts: Layouts, key: bytes, today: date, orgs) -> SparkMonth:
+def read_month_spark(
+    spark, month: str, landing: Path, layouts: Layouts, key: bytes, today: date, orgs, staging: Path
+) -> SparkMonth:
+    """The month's extracts read (the files Spark reads copied into ``staging`` first: spark_read)."""
     from pyspark.sql import functions as F
 
     choice = choose_current(_month_extracts(month, landing, layouts, orgs), layouts)
-    scanned = prescan_all(choice.current, layouts)
+    scanned = prescan_all(choice.current, layouts, staging)
     results = [s.result if isinstance(s, SparkFile) else s for s in scanned]
     for tie in choice.ties:
         next(r for r in results if r.extract is tie.chosen).warnings.append(tie.describe())
@@ -83,7 +86,11 @@ def read_month_spark(spark, month: str, landing: Path, layouts: Layouts, key: by
         if frame is None:
             continue
         frame = frame.join(F.broadcast(_files_frame(spark, items, month)), SOURCE)
-        lines = {i: item.lines for i, item in enumerate(items) if isinstance(item, SparkFile)}
+        lines = {
+            i: (item.result.extract.file_name, item.lines)
+            for i, item in enumerate(items)
+            if isinstance(item, SparkFile)
+        }
         loaded, problems = standardise_layout(frame, layout, month, today, key, len(items), lines)
         for index, item in enumerate(items):
             result = item.result if isinstance(item, SparkFile) else item

@@ -7,10 +7,17 @@ Spark's reader cannot say on which line a structural fault is, nor keep a quote 
 allowed to span lines (BadgerNet's Notes), nor refuse undecodable bytes (it puts U+FFFD in their
 place). So the driver first judges each file's structure from the bytes it reads for the checksum
 anyway (pipelines/ingest/read_extract.py: the encoding, the header; a regular expression per line
-for "one whole record"), and a file that is not regular (a quote spanning lines, ragged or blank
-lines, a repeated header, no final line end) is read by the reference reader on the driver, its
-rows handed to Spark. Either way a file's rows, line numbers and problems are those the DuckDB
-engine's reading gives (tests/engines/test_spark_ingest.py).
+for "one whole record", another for a line whose fields are the header's), and a file that is
+not regular (a quote spanning lines, ragged or blank lines, a repeated header, no final line end,
+a line as long as the csv module's field limit) is read by the reference reader on the driver,
+its rows handed to Spark. Either way a file's rows, line numbers and problems are those the DuckDB
+engine's reading gives (tests/engines/test_spark_read.py, test_spark_hostile.py).
+
+Spark reads a file lazily, and again whenever it recomputes a frame, so it never reads the
+landing folder: the bytes the driver checksummed and judged are written once to a folder of the
+load's own in the warehouse (spark_staging.py), and Spark reads that copy, which nothing else
+writes; the folder goes when the load ends. The month loads the bytes its checksums name; a
+file overwritten in the landing folder after they were read is the next run's to load.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,17 +45,18 @@ from pipelines.ingest.read_extract import (
 from pipelines.ingest.read_month import READ_THREADS, FileResult
 
 SOURCE = "_source"  # the file's position in the month's list of a layout's files
-_FILE = "_file"
+_FILE, _BLOCK = "_file", "_block"
 
 
 @dataclass
 class SparkFile:
-    """A file Spark reads: its header's field positions and its physical line count."""
+    """A file Spark reads: its staged copy, its header's field positions and its physical line count."""
 
     result: FileResult
     header: tuple[str, ...]
     mapping: dict[str, int]
     lines: int  # physical lines, the header's included
+    staged: Path  # the checksummed bytes, which Spark reads
 
 
 def _spark_encoding(layout: Layout) -> str:
@@ -66,25 +75,53 @@ def _record_pattern(layout: Layout, width: int) -> str:
     return f"^{field}(?:{d}{field}){{{width - 1}}}\r?$"
 
 
+def _literal(text: str) -> str:
+    """``text`` as a pattern of the regex polars runs (Rust's), every character but letters and
+    digits written by its code point."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):X}}}" for c in text)
+
+
+def _header_pattern(layout: Layout, header: list[str]) -> str:
+    """A line whose fields are ``header``'s, which the reference reader calls a repeated header
+    whatever the quoting: in a quoted layout each field may be written bare (if it holds no quote,
+    delimiter or line end) or quoted, its quotes doubled."""
+    forms = []
+    for name in header:
+        quoted = _literal('"' + name.replace('"', '""') + '"')
+        if layout.quoting == "none":
+            forms.append(_literal(name))
+        elif any(c in name for c in ('"', layout.delimiter, "\r", "\n")):
+            forms.append(quoted)
+        else:
+            forms.append(f"(?:{_literal(name)}|{quoted})")
+    return "^" + _literal(layout.delimiter).join(forms) + "\r?$"
+
+
 def _regular(text: str, layout: Layout, file_name: str) -> tuple[list[str], int] | None:
-    """(header fields, physical lines) when every line is one whole record; else None."""
-    if not text.endswith("\n") or text.count("\r") != text.count("\r\n") or len(text) >= csv.field_size_limit():
+    """(header fields, physical lines) when every line is one whole record and none repeats the
+    header; else None."""
+    if not text.endswith("\n") or text.count("\r") != text.count("\r\n"):
         return None
     lines = text[:-1].split("\n")
     header_line = lines[0].removesuffix("\r")
     quoting = csv.QUOTE_NONE if layout.quoting == "none" else csv.QUOTE_MINIMAL
     header = next(csv.reader([header_line], delimiter=layout.delimiter, quoting=quoting), [])
-    if len(lines) < 2 or len(header) < 2 or text.count(header_line) > 1:
+    if len(lines) < 2 or len(header) < 2:
         return None
-    body = pl.Series(lines, dtype=pl.String)
-    if not body.str.contains(_record_pattern(layout, len(header))).all():
+    body = pl.Series(lines[1:], dtype=pl.String)
+    if (
+        not body.str.contains(_record_pattern(layout, len(header))).all()
+        or body.str.contains(_header_pattern(layout, header)).any()
+        # A field this long makes the reference reader call the file unreadable: it says so.
+        or max(len(header_line), body.str.len_chars().max() or 0) >= csv.field_size_limit()
+    ):
         return None
     return header, len(lines)
 
 
-# Hadoop's paths cannot hold a colon in a file name (it reads as a URI scheme), so such a file is
-# read on the driver; glob characters are escaped (_spark_path) and every other name is matched
-# back to its file decoded (read_layout).
+# Hadoop's paths cannot hold a colon (it reads as a URI scheme): were the warehouse's path to hold
+# one, its files are read on the driver; glob characters are escaped (_spark_path) and every path
+# is matched back to its file decoded (read_layout).
 _NOT_FOR_HADOOP = ":"
 
 
@@ -93,8 +130,9 @@ def _spark_path(path: Path) -> str:
     return re.sub(r"([{}\[\]*?\\])", r"\\\1", str(path))
 
 
-def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
-    """The file judged on the driver: unreadable, read by the reference reader, or left to Spark."""
+def prescan(extract: Extract, layouts: Layouts, staged: Path) -> FileResult | SparkFile:
+    """The file judged on the driver: unreadable, read by the reference reader, or left to Spark,
+    which reads the bytes judged and checksummed, written to ``staged``."""
     data, digest, problem = read_landed(extract)
     result = FileResult(extract=extract, checksum=digest, status="loaded")
     layout = extract.layout
@@ -113,12 +151,13 @@ def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
     try:
         text, warnings = decode(data, layout, extract.file_name)
         regular = _regular(text, layout, extract.file_name)
-        if regular is not None and _NOT_FOR_HADOOP not in str(extract.path.resolve()):
+        if regular is not None and _NOT_FOR_HADOOP not in str(staged.resolve()):
             header, lines = regular
             mapping, header_warnings = map_header(header, layout, extract.file_name)
             result.warnings = warnings + header_warnings
             result.rows_read = result.lines_read = lines - 1
-            return SparkFile(result, tuple(header), mapping, lines)
+            staged.write_bytes(data)
+            return SparkFile(result, tuple(header), mapping, lines, staged)
         parsed = parse_extract(data, layout, extract.file_name)
     except UnreadableExtract as exc:
         result.status, result.error = "unreadable", exc
@@ -129,9 +168,14 @@ def prescan(extract: Extract, layouts: Layouts) -> FileResult | SparkFile:
     return result
 
 
-def prescan_all(extracts: list[Extract], layouts: Layouts) -> list[FileResult | SparkFile]:
+def prescan_all(extracts: list[Extract], layouts: Layouts, staging: Path) -> list[FileResult | SparkFile]:
+    """Each file judged; those Spark reads copied into ``staging``, a folder of this read's own, so no
+    frame of an earlier read (Spark's cache matches plans by their files) stands for these bytes."""
+    folder = staging / uuid.uuid4().hex
+    folder.mkdir()
+    # Named by position: no glob, colon or compression suffix for Hadoop to read into the name.
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        return list(pool.map(lambda extract: prescan(extract, layouts), extracts))
+        return list(pool.map(lambda i: prescan(extracts[i], layouts, folder / f"{i:05d}.csv"), range(len(extracts))))
 
 
 def _strip(column: str) -> str:
@@ -164,7 +208,7 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
     for header, members in groups.items():
         width = len(header)
         schema = ", ".join(f"_c{i} STRING" for i in range(width))
-        paths = [_spark_path(item.result.extract.path.resolve()) for _, item in members]
+        paths = [_spark_path(item.staged.resolve()) for _, item in members]
         frame = spark.read.csv(
             paths,
             schema=schema,
@@ -178,14 +222,16 @@ def read_layout(spark, layout: Layout, files: list[FileResult | SparkFile]):
             ignoreLeadingWhiteSpace=False,
             ignoreTrailingWhiteSpace=False,
         )
-        index_of = {str(item.result.extract.path.resolve()): i for i, item in members}
+        index_of = {str(item.staged.resolve()): i for i, item in members}
         sources = spark.createDataFrame(list(index_of.items()), f"{_FILE} STRING, {SOURCE} INT")
-        # Within a file Spark keeps the lines in order, and a file split across tasks keeps its
-        # splits in order, so the ordinal of the id is the line (checked against the file's count
-        # of lines: spark_standardise._check_lines).
-        ordered = Window.partitionBy(_FILE).orderBy(F.monotonically_increasing_id())
+        # A file split across tasks is read split by split, each in order: ordered by the split's
+        # offset in the file, then by the id (increasing within a task), the ordinal is the line,
+        # however Spark packs the splits into tasks (checked against the file's count of lines:
+        # spark_standardise._check_lines).
+        ordered = Window.partitionBy(_FILE).orderBy(_BLOCK, F.monotonically_increasing_id())
         frame = (
             frame.withColumn(_FILE, _file_path())
+            .withColumn(_BLOCK, F.input_file_block_start())
             .withColumn(LINE_COLUMN, F.row_number().over(ordered).cast("bigint"))
             .join(F.broadcast(sources), _FILE)
             .where(F.col(LINE_COLUMN) > 1)  # line 1 is the header

@@ -2,7 +2,8 @@
 
 The same steps as pipelines/ingest/read_month.py: standardise_batch, with the same reasons:
 
-* the raw contract's first failure per row (pipelines/ingest/spark_contract.py);
+* the raw contract's first failure per row: the polars contract itself on each partition
+  (pipelines/ingest/spark_contract.py);
 * placement: booking date after today or outside the file's month; a pregnancy repeated within
   a file counts once (its first line), an exact repeat named as such (window functions per file);
 * pseudonyms: the project's own ``pseudonymise`` (keyed BLAKE2b, NHS number class) applied to
@@ -23,12 +24,20 @@ import polars.selectors as cs
 import pyarrow as pa
 
 from pipelines.core.config import Layout
+from pipelines.ingest.contract import contract_problem
 from pipelines.ingest.placement import BOOKING_AT, BOOKING_DATE, EVENT_AT
 from pipelines.ingest.pseudonymise import pseudonymise
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
-from pipelines.ingest.spark_contract import CHECK_PREFIX, failing_check_columns, polars_datetime
+from pipelines.ingest.spark_contract import (
+    FAILED_CHECK,
+    FAILED_COLUMN,
+    FAILED_VALUE,
+    polars_datetime,
+    raw_judge,
+    with_first_failure,
+)
 from pipelines.ingest.spark_read import SOURCE
-from schemas.raw import RAW_CONTRACTS, REASONS
+from schemas.raw import RAW_CONTRACTS
 
 Problems = dict[int, list[RowProblem]]
 
@@ -66,15 +75,12 @@ def _placement_reasons(frame, layout: Layout, month: str, today: date, passes):
     return frame.withColumn("_repeat", repeat).drop("_first_line", "_same_as")
 
 
-def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, lines: dict[int, int]):
+def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, lines: dict[int, tuple[str, int]]):
     """Contract and placement in one pass; the failing rows (few) collected as problems."""
     from pyspark.sql import functions as F
 
-    columns = [c.name for c in layout.columns]
-    checks = failing_check_columns(RAW_CONTRACTS[layout.key], layout, columns)
-    flagged = frame.select("*", *checks)
-    names = [c for c in flagged.columns if c.startswith(CHECK_PREFIX)]
-    passes = F.coalesce(*[F.col(n) for n in names]).isNull()
+    flagged = with_first_failure(frame, raw_judge(RAW_CONTRACTS[layout.key], layout))
+    passes = F.col(FAILED_CHECK).isNull()
     placing = layout.role != "clinical_events"
     if placing:
         flagged = _placement_reasons(flagged, layout, month, today, passes)
@@ -85,45 +91,49 @@ def _judge(frame, layout: Layout, month: str, today: date, problems: Problems, l
         # placement.event_times: the time as the contract reads it, by the same polars function
         flagged = flagged.withColumn(EVENT_AT, polars_datetime(layout.formats["event_date"])(F.col("event_date")))
     flagged = flagged.cache()
-    _check_lines(flagged, lines, problems)
+    _check_lines(flagged, lines)
     headers = {c.name: c.header for c in layout.columns}
-    identifiers = {c.name for c in layout.columns if c.identifier}
-    order = [c for c in columns if CHECK_PREFIX + c in names]
     faulty = ~passes | F.col("_misplaced").isNotNull() | F.col("_repeat").isNotNull()
-    wanted = [SOURCE, LINE_COLUMN, *order, *names, "_misplaced", "_repeat"]
-    for row in flagged.where(faulty).select(*dict.fromkeys(wanted)).collect():
-        found = problems[row[SOURCE]]
-        failing = [c for c in order if row[CHECK_PREFIX + c] is not None]
-        if failing:
-            column, check = failing[0], row[CHECK_PREFIX + failing[0]]
-            value = None if column in identifiers or check == "not_nullable" else row[column]
-            reason = REASONS.get(check, check + " failed on {header}").format(
-                header=headers.get(column, column),
-                value=value if value is not None else "(redacted)",
-                format=layout.formats.get(column, ""),
-            )
-            found.append(RowProblem(int(row[LINE_COLUMN]), headers.get(column, column), value, reason))
+    wanted = [SOURCE, LINE_COLUMN, "booking_date", FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE, "_misplaced", "_repeat"]
+    for row in flagged.where(faulty).select(*dict.fromkeys(w for w in wanted if w in flagged.columns)).collect():
+        found, line = problems[row[SOURCE]], int(row[LINE_COLUMN])
+        if row[FAILED_CHECK] is not None:
+            found.append(contract_problem(line, row[FAILED_COLUMN], row[FAILED_CHECK], row[FAILED_VALUE], layout))
         elif row["_misplaced"] is not None:
-            found.append(
-                RowProblem(int(row[LINE_COLUMN]), headers["booking_date"], row["booking_date"], row["_misplaced"])
-            )
+            found.append(RowProblem(line, headers["booking_date"], row["booking_date"], row["_misplaced"]))
         else:  # the pregnancy ID is an identifier: the line numbers say which rows repeat
-            found.append(RowProblem(int(row[LINE_COLUMN]), headers["pregnancy_id"], None, row["_repeat"]))
+            found.append(RowProblem(line, headers["pregnancy_id"], None, row["_repeat"]))
     kept = flagged.where(passes & F.col("_misplaced").isNull() & F.col("_repeat").isNull())
-    return kept.drop(*names, "_misplaced", "_repeat")
+    return kept.drop(FAILED_COLUMN, FAILED_CHECK, FAILED_VALUE, "_misplaced", "_repeat")
 
 
-def _check_lines(flagged, lines: dict[int, int], problems: Problems) -> None:
-    """Every physical line of a file Spark read became one row, or its line numbers would be wrong."""
+def _check_lines(flagged, lines: dict[int, tuple[str, int]]) -> None:
+    """Every physical line after the header of a file Spark read became one row, numbered as in the
+    file: per file, as many rows as lines, as many distinct numbers, from 2 to the last line (so
+    exactly the set 2..n), in the pass that caches the judged rows."""
     from pyspark.sql import functions as F
 
     if not lines:
         return
-    counted = dict(flagged.where(F.col(SOURCE).isin(list(lines))).groupBy(SOURCE).agg(F.max(LINE_COLUMN)).collect())
-    for index, expected in lines.items():
-        if counted.get(index, 1) != expected:
+    found = {
+        row[SOURCE]: (row["rows"], row["distinct"], row["first"], row["last"])
+        for row in flagged.where(F.col(SOURCE).isin(list(lines)))
+        .groupBy(SOURCE)
+        .agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.count_distinct(LINE_COLUMN).alias("distinct"),
+            F.min(LINE_COLUMN).alias("first"),
+            F.max(LINE_COLUMN).alias("last"),
+        )
+        .collect()
+    }
+    for index, (name, physical) in lines.items():
+        rows, distinct, first, last = found.get(index, (0, 0, None, None))
+        if (rows, distinct, first, last) != (physical - 1, physical - 1, 2, physical):
             raise RuntimeError(
-                f"file {index} of the layout: Spark read {counted.get(index, 1)} lines, the file has {expected}"
+                f"{name}: Spark read {rows} rows ({distinct} line numbers, {first} to {last}) where the "
+                f"file has {physical - 1} lines after its header (2 to {physical}): its line numbers "
+                "cannot be trusted, so nothing of the month is loaded"
             )
 
 
@@ -174,10 +184,12 @@ def _input_arrow_schema(frame) -> pa.Schema:
     return to_arrow_schema(frame.schema, timezone="UTC")
 
 
-def standardise_layout(frame, layout: Layout, month: str, today: date, key: bytes, files: int, lines: dict[int, int]):
+def standardise_layout(
+    frame, layout: Layout, month: str, today: date, key: bytes, files: int, lines: dict[int, tuple[str, int]]
+):
     """(rows to load, problems by file index) for one layout's rows of the month; frame has
-    ``_source``, ``_line``, the layout's columns and ``org_code``; ``lines``: the physical lines of
-    each file Spark read (file index -> lines, the header's included)."""
+    ``_source``, ``_line``, the layout's columns and ``org_code``; ``lines``: the name and physical
+    lines of each file Spark read (file index -> (name, lines), the header's included)."""
     problems: Problems = {i: [] for i in range(files)}
     rows = _judge(frame, layout, month, today, problems, lines)
     rows = _pseudonymised(rows, layout, key)

@@ -25,47 +25,47 @@ from pipelines.ingest.load_month import PARSES_UNDER_LOCK, LandingChanged
 from pipelines.ingest.pseudonymise import pseudonym_key
 from pipelines.ingest.read_month import landing_inputs
 from pipelines.ingest.reference import load_reference
-from pipelines.ingest.spark_contract import breaking_rows
+from pipelines.ingest.spark_contract import (
+    FAILED_CHECK,
+    FAILED_COLUMN,
+    FAILED_VALUE,
+    canonical_judge,
+    duplicated_rows,
+    failing_rows,
+)
 from pipelines.ingest.spark_load import SparkMonth, _register_raw, _scratch, read_month_spark
-from pipelines.ingest.write_month import STAGING, MonthSummary, _quarantine_frame, _record_submissions
+from pipelines.ingest.spark_staging import staged_extracts
+from pipelines.ingest.write_month import (
+    STAGING,
+    MonthSummary,
+    _quarantine_frame,
+    _record_submissions,
+    canonical_quarantine_rows,
+)
 from schemas.canonical import CanonicalBookings, canonical_failures
 
 _REFERENCE = ("ref_postcodes", "ref_imd", "reference_fingerprint")
 
 
 def _canonical_quarantine(models: SparkModels, bookings):
-    """(bookings kept, quarantine rows). The canonical contract's declarations judge the month in
-    one Spark pass; only when a row breaks them are the rows collected and judged one by one by the
-    polars contract (as on DuckDB), which names each failing row and check."""
+    """(bookings kept, quarantine rows): the canonical contract itself on each partition, each
+    failing row collected with its first failure (as canonical_failures names it on DuckDB), and
+    the model's uniqueness over the month; a pregnancy twice stops the load as on DuckDB."""
     from pyspark.sql import functions as F
 
-    flags = [
-        F.col(m["flag"]) != (F.col(m["class_column"]) == "valid")
-        for m in load_rules()["measures"]
-        if m["kind"] == "flag_rate"
-    ]
-    quintile = F.col("imd_decile").isNotNull() & (F.col("imd_quintile") != F.floor((F.col("imd_decile") + 1) / 2))
-    broken, duplicated = breaking_rows(CanonicalBookings, bookings, [*flags, quintile])
-    if not broken and not duplicated:
+    duplicated = duplicated_rows(CanonicalBookings, bookings)
+    if duplicated:
+        canonical_failures(pl.from_arrow(bookings.toArrow()))  # raises, in DuckDB's words
+        raise ValueError(f"canonical bookings hold a pregnancy twice in a month ({duplicated} rows beyond the first)")
+    keys = ["submission_id", "source_line"]
+    fields = ["reporting_month", "org_code", "source_system", "source_file"]
+    failed = failing_rows(bookings, canonical_judge(), [*keys, *fields])
+    if failed.height == 0:
         return bookings, _quarantine_frame_empty()
-    frame = pl.from_arrow(bookings.orderBy("submission_id", "source_line").toArrow())
-    failures = canonical_failures(frame)  # raises on a duplicated pregnancy, as on DuckDB
-    if failures.height == 0:
-        return bookings, _quarantine_frame_empty()
-    bad = frame.with_row_index("index").join(failures.with_columns(pl.col("index").cast(pl.UInt32)), on="index")
-    drop = spark_frame(models.spark, bad.select("submission_id", "source_line"))
-    kept = bookings.join(drop, ["submission_id", "source_line"], "left_anti")
-    return kept, bad.select(
-        "reporting_month",
-        "org_code",
-        "source_system",
-        "submission_id",
-        "source_file",
-        pl.col("source_line").alias("line_number"),
-        pl.col("column").alias("column_name"),
-        pl.col("failure_case").alias("value"),
-        pl.format("canonical contract: {} failed on {}", pl.col("check"), pl.col("column")).alias("reason"),
-    )
+    drop = spark_frame(models.spark, failed.select(keys))
+    kept = bookings.join(F.broadcast(drop), keys, "left_anti")
+    bad = failed.sort(keys).rename({FAILED_COLUMN: "column", FAILED_CHECK: "check", FAILED_VALUE: "failure_case"})
+    return kept, canonical_quarantine_rows(bad)
 
 
 def _quarantine_frame_empty() -> pl.DataFrame:
@@ -199,19 +199,20 @@ def load_month_spark(
     key = pseudonym_key(landing)
     today = today or date.today()
     spark = spark_session()
-    spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
-    with held(warehouse):
-        open_warehouse(warehouse)
-        for _ in range(PARSES_UNDER_LOCK):
-            if landing_inputs(month, landing, layouts, orgs) == spark_month.prepared.inputs:
-                break
-            spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs)
-        else:
-            if landing_inputs(month, landing, layouts, orgs) != spark_month.prepared.inputs:
-                raise LandingChanged(
-                    f"{month}: the landing folder kept changing while it was read; nothing was loaded: "
-                    "run the month again once the files have finished arriving"
-                )
-        models = SparkModels(spark, warehouse, rules, layouts)
-        summary = write_month_spark(models, spark_month, rules, layouts, reference_dir, key)
+    with staged_extracts(warehouse) as staging:
+        spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs, staging)
+        with held(warehouse):
+            open_warehouse(warehouse)
+            for _ in range(PARSES_UNDER_LOCK):
+                if landing_inputs(month, landing, layouts, orgs) == spark_month.prepared.inputs:
+                    break
+                spark_month = read_month_spark(spark, month, landing, layouts, key, today, orgs, staging)
+            else:
+                if landing_inputs(month, landing, layouts, orgs) != spark_month.prepared.inputs:
+                    raise LandingChanged(
+                        f"{month}: the landing folder kept changing while it was read; nothing was loaded: "
+                        "run the month again once the files have finished arriving"
+                    )
+            models = SparkModels(spark, warehouse, rules, layouts)
+            summary = write_month_spark(models, spark_month, rules, layouts, reference_dir, key)
     return spark_month.prepared, summary

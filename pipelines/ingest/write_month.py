@@ -285,6 +285,12 @@ def _canonical_quarantine(con: duckdb.DuckDBPyConnection, table: str) -> pl.Data
     con.execute(
         f"DELETE FROM {table} WHERE (submission_id, source_line) IN (SELECT (submission_id, source_line) FROM _bad_rows)"
     )
+    return canonical_quarantine_rows(bad)
+
+
+def canonical_quarantine_rows(bad: pl.DataFrame) -> pl.DataFrame:
+    """Quarantine rows for bookings that break the canonical contract: each row's fields with the
+    ``column``, ``check`` and ``failure_case`` canonical_failures gives it (on either engine)."""
     return bad.select(
         "reporting_month",
         "org_code",

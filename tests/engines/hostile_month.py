@@ -174,6 +174,10 @@ EVENTS_LINES = [  # BOM, LF; a blank line, a short and a long row
     "5006|Carbon Monoxide Reading|5|ppm|06-MAY-2025 07:49:00|Auth",
     # 22: an event of line 8's pregnancy, quarantined as booked in April (so quarantined too)
     "5007|Height|165|cm|30-APR-2025 23:59:59|Auth",
+    # 23-24: 5002's heights after its window (stored, not its booking value), rounded to 6 places
+    # as DuckDB rounds the double: 131.034035 and 190.286502 (Spark's own round: ...036, ...501)
+    "5002|Height|131.0340355|cm|20-MAY-2025 10:00:00|Auth",
+    "5002|Height|1.902865015|m|20-MAY-2025 10:01:00|Auth",
 ]
 
 # ------------------------------------------------------------------------------ BadgerNet RJC

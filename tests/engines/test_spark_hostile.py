@@ -104,7 +104,7 @@ def test_each_file_of_the_hostile_month_counted_by_hand(runs):
     16, 18, 19, 20, 25, 26). BadgerNet RJC: 40 read, 32 loaded, 8 quarantined (29 duplicate, 30
     repeat, 32 slashes, 33 April, 34 blank, 35 year 1500, 36 year 9999, 37 year 1). BadgerNet RLT:
     3 records (2-4, 5, 6), 2 loaded, 1 quarantined (5). Cerner pregnancies (the resubmission): 8
-    read, 5 loaded, 3 quarantined (7, 8, 9); the original superseded. Cerner events: 21 read, 14
+    read, 5 loaded, 3 quarantined (7, 8, 9); the original superseded. Cerner events: 23 read, 16
     loaded, 7 quarantined (8, 14, 15, 16, 17, 18, 22). RXC: K2 2 read, none loaded; events 1 read,
     none loaded. RXA's and RXX's files unreadable."""
     from pipelines.core.warehouse import connect
@@ -119,7 +119,7 @@ def test_each_file_of_the_hostile_month_counted_by_hand(runs):
         hostile.BADGERNET_RJC: ("loaded", 40, 32, 8),
         hostile.BADGERNET_RLT: ("loaded", 3, 2, 1),
         hostile.HEADER_ONLY: ("unreadable", None, None, None),
-        hostile.EVENTS: ("loaded", 21, 14, 7),
+        hostile.EVENTS: ("loaded", 23, 16, 7),
         hostile.CERNER_ORIGINAL: ("superseded", None, None, None),
         hostile.PREGNANCY: ("loaded", 8, 5, 3),
         hostile.EVENTS_ALONE: ("loaded", 1, 0, 1),
@@ -144,7 +144,10 @@ def test_measures_and_reconciliation_counted_by_hand(runs):
     different, 2.
 
     Cerner's 5006 (booked 08:00) has CO readings 11 minutes before (5 ppm) and after (4 ppm, typed
-    08:10:60): equally close, the later is its booking value, 4."""
+    08:10:60): equally close, the later is its booking value, 4.
+
+    Cerner's events 23 and 24, heights of 131.0340355 cm and 1.902865015 m, are stored as
+    131.034035 and 190.286502 (worked in tests/engines/test_spark_functions.py)."""
     from pipelines.core.warehouse import connect
 
     out = runs["spark"].out
@@ -158,3 +161,8 @@ def test_measures_and_reconciliation_counted_by_hand(runs):
         assert con.execute(
             "SELECT co_ppm FROM parallel_bookings WHERE reporting_month = ? AND source_line = 6", [hostile.MONTH]
         ).fetchall() == [(4.0,)]
+        assert con.execute(
+            "SELECT source_line, value_num FROM parallel_clinical_events WHERE reporting_month = ? "
+            "AND source_line IN (23, 24) ORDER BY 1",
+            [hostile.MONTH],
+        ).fetchall() == [(23, 131.034035), (24, 190.286502)]

@@ -10,7 +10,7 @@ into plain SQL on the parsed tree, never into a second hand-written copy:
 * ``UNION ALL BY NAME``: each side selecting the union of the columns by name, NULL where absent;
 * DuckDB's ``UNPIVOT t ON … INTO NAME n VALUE v`` as the target's ``UNPIVOT (v FOR n IN (…))``;
 * functions whose names or meanings differ (``list_position``, ``regexp_full_match``,
-  ``to_days``, ``upper``), and the rest by SQLGlot's own DuckDB → target transpiler
+  ``to_days``, ``upper``, ``round``), and the rest by SQLGlot's own DuckDB → target transpiler
   (``string_agg`` with ORDER BY, ``//``, NULL ordering, string escapes).
 
 The column lists come from ``columns_of``: the engine's answer for a stored table or a
@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from pipelines.core.engines.sql_columns import SOURCE_DIALECT, ColumnsOf, RenderError, resolve
 from pipelines.core.paths import SQL_DIR
+from pipelines.core.upper_case import duckdb_upper
 
 __all__ = ["RenderError", "render", "table_columns"]
 
@@ -100,26 +101,6 @@ def _substitute_variables(tree: exp.Expression, variables: Mapping[str, Any]) ->
     return tree.transform(substitute)
 
 
-@lru_cache(maxsize=1)
-def _duckdb_upper() -> tuple[str, str]:
-    """(every character DuckDB's ``upper`` changes, what it changes each to), read from DuckDB.
-
-    DuckDB upper-cases code point by code point (``ß`` to ``ẞ``, a ligature kept); Spark by
-    Java's full Unicode mapping (``ß`` to ``SS``, ``ﬆ`` to ``ST``), which moves a postcode's
-    last three characters and can turn junk into a real postcode. ``translate`` over DuckDB's
-    own table (~1,450 characters) is DuckDB's ``upper`` in any engine."""
-    import duckdb
-
-    # Every code point but the surrogates, which are no characters of their own.
-    pairs = duckdb.sql(
-        "SELECT chr(i::INTEGER) AS c, upper(chr(i::INTEGER)) AS u FROM range(0, 1114112) AS t(i) "
-        "WHERE (i < 55296 OR i > 57343) AND upper(chr(i::INTEGER)) <> chr(i::INTEGER) ORDER BY i"
-    ).fetchall()
-    if any(len(upper) != 1 for _, upper in pairs):  # translate maps one character to one
-        raise RenderError("DuckDB's upper maps a character to several: not renderable as translate")
-    return "".join(c for c, _ in pairs), "".join(u for _, u in pairs)
-
-
 def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
     """DuckDB functions whose name or meaning differ in Spark SQL (full match: in every dialect)."""
 
@@ -133,17 +114,10 @@ def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
         if name in ("to_days", "todays"):
             days = node.expressions if isinstance(node, exp.Anonymous) else [node.this]
             return exp.Anonymous(this="make_dt_interval", expressions=days)
-        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
-            places = node.args["decimals"]
-            if not isinstance(places, exp.Literal):
-                # Spark's round takes a constant scale only; DuckDB's round(x, d) on a double is
-                # round(x * 10^d) / 10^d (both round half away from zero), a column d included.
-                scale = exp.Pow(this=exp.Literal.number(10), expression=places.copy())
-                scaled = exp.Round(this=exp.Mul(this=_wrapped(node.this.copy()), expression=scale.copy()))
-                return exp.Paren(this=exp.Div(this=scaled, expression=scale))
-            return node
-        if isinstance(node, exp.Upper):
-            lower, upper = _duckdb_upper()
+        if isinstance(node, exp.Round):
+            return _duckdb_round(node)
+        if isinstance(node, exp.Upper):  # DuckDB's code point by code point (core/upper_case.py)
+            lower, upper = duckdb_upper()
             return exp.Anonymous(
                 this="translate",
                 expressions=[node.this, exp.Literal.string(lower), exp.Literal.string(upper)],
@@ -158,7 +132,85 @@ def _portable_functions(tree: exp.Expression, dialect: str) -> exp.Expression:
             return exp.RegexpLike(this=value, expression=exp.Literal.string(f"^(?:{pattern.this})\\z"))
         return node
 
-    return tree.transform(rewrite)
+    return _bottom_up(tree, rewrite)
+
+
+def _bottom_up(tree: exp.Expression, rewrite) -> exp.Expression:
+    """``rewrite`` applied to every node, its arguments first: SQLGlot's ``transform`` does not visit
+    what it has replaced, so a rewritten ``round`` would keep a ``regexp_full_match`` inside it."""
+    for node in reversed(list(tree.dfs())):
+        new = rewrite(node)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
+    return tree
+
+
+def _not_finite(value: exp.Expression) -> exp.Expression:
+    infinity = exp.cast(exp.Literal.string("Infinity"), "double")
+    return exp.or_(
+        exp.Anonymous(this="isnan", expressions=[value.copy()]),
+        exp.EQ(this=exp.Abs(this=value.copy()), expression=infinity),
+    )
+
+
+def _round_whole(value: exp.Expression) -> exp.Expression:
+    """C's ``round`` (DuckDB's): half away from zero on the binary value, the sign of a zero kept.
+
+    Spark's ``round(y)`` rounds the shortest decimal form of y half up, which is the same integer
+    (a tie ``k.5`` is a double below 2^52, so no form of y that reads back as y can cross it; above,
+    y is whole), but it makes ``-0.4`` and ``-0.0`` plain 0.0."""
+    rounded = exp.Round(this=value.copy())
+    negative = exp.or_(
+        exp.LT(this=value.copy(), expression=exp.Literal.number(0)),
+        exp.EQ(this=exp.cast(value.copy(), "string"), expression=exp.Literal.string("-0.0")),
+    )
+    return exp.Case(ifs=[exp.If(this=negative, true=exp.Neg(this=exp.Abs(this=rounded.copy())))], default=rounded)
+
+
+def _duckdb_round(node: exp.Round) -> exp.Expression:
+    """DuckDB's ``round`` of a double (the models round doubles only), for Spark, whose ``round(x, d)``
+    rounds the decimal form of x half up: ``round(131.0340355, 6)`` is 131.034036 there and
+    131.034035 in DuckDB (the double is 131.03403549999999...).
+
+    DuckDB (RoundOperatorPrecision, extension/core_functions/scalar/math/numeric.cpp; as DuckDB 2.0
+    answers, tests/engines/test_spark_functions.py): for d >= 0 ``round(x * 10^d) / 10^d``, x
+    itself where that is not finite; for d < 0 ``round(x / 10^-d) * 10^-d``, x where x is not
+    finite and 0 where only the result is not; ``round(x)`` is ``round(x, 0)``. A constant d takes
+    its branch here, a column d in the SQL. DuckDB rounds a DECIMAL exactly, as Spark does: this
+    is for doubles."""
+    value, places = _wrapped(node.this.copy()), node.args.get("decimals")
+    if places is None:
+        return _round_whole(value)
+
+    constant = places.to_py() if places.is_number else None
+
+    def branch(positive: bool) -> exp.Expression:
+        if constant is not None:
+            exponent: exp.Expression = exp.Literal.number(abs(int(constant)))
+        else:
+            exponent = places.copy() if positive else exp.Neg(this=_wrapped(places.copy()))
+        scale = exp.Pow(this=exp.Literal.number(10), expression=exponent)
+        if positive:
+            rounded = exp.Div(this=_round_whole(exp.Mul(this=value.copy(), expression=scale.copy())), expression=scale)
+        else:
+            rounded = exp.Mul(this=_round_whole(exp.Div(this=value.copy(), expression=scale.copy())), expression=scale)
+        ifs = [exp.If(this=_not_finite(rounded), true=value.copy() if positive else exp.Literal.number(0))]
+        if not positive:  # DuckDB 2.0 keeps an infinite or NaN x, as it does for d >= 0
+            ifs.insert(0, exp.If(this=_not_finite(value), true=value.copy()))
+        return exp.Case(ifs=ifs, default=rounded.copy())
+
+    if constant is not None:
+        return exp.Paren(this=branch(int(constant) >= 0))
+    zero = exp.Literal.number(0)
+    return exp.Case(
+        ifs=[
+            exp.If(this=exp.GTE(this=places.copy(), expression=zero), true=branch(True)),
+            exp.If(this=exp.LT(this=places.copy(), expression=zero.copy()), true=branch(False)),
+        ]
+    )
 
 
 def render(
