@@ -8,7 +8,7 @@ The same steps as pipelines/ingest/read_month.py: standardise_batch, with the sa
   a file counts once (its first line), an exact repeat named as such (window functions per file);
 * pseudonyms: the project's own ``pseudonymise`` (keyed BLAKE2b, NHS number class) applied to
   each partition's rows as Arrow batches (``mapInArrow``, vectorised), so the keys are the
-  DuckDB path's to the bit (tests/engines/test_spark_ingest.py recomputes them with hashlib).
+  DuckDB path's to the bit (tests/engines/test_spark_engine.py::test_keys_are_the_same_keyed_blake2b_on_spark recomputes them with hashlib).
 
 Failing rows are few: they are collected to the driver as problems (file, line, column, value,
 reason) for quarantine; passing rows stay in Spark.
