@@ -85,14 +85,20 @@ def _failure_columns(judge: Judge, table: pa.Table) -> list[pa.Array]:
 def with_first_failure(frame, judge: Judge):
     """``frame`` with FAILED_COLUMN, FAILED_CHECK and FAILED_VALUE: ``judge`` run on each partition,
     the rows passed through as Spark gave them."""
+    from pyspark import cloudpickle
     from pyspark.sql import types as T
 
     out = T.StructType([*frame.schema.fields, *(T.StructField(name, T.StringType()) for name in _FAILED)])
+    # Once pandera.pyspark is imported on the driver, a pickled schema can name its modules; a
+    # worker must have the pandas-on-Spark stand-in before it unpickles them (pandas 3).
+    pickled = cloudpickle.dumps(judge)
 
     def judged(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         parts = list(batches)
         if not parts:
             return
+        _pandas_on_spark_stand_in()
+        judge = cloudpickle.loads(pickled)
         table = pa.Table.from_batches(parts)
         for name, column in zip(_FAILED, _failure_columns(judge, table), strict=True):
             table = table.append_column(name, column)
@@ -132,6 +138,14 @@ def _pandera_pyspark():
     gone; PySpark warns that it does not support pandas 3 yet). The project never uses
     pandas-on-Spark: a stand-in module with that one name lets pandera import, and its PySpark
     SQL backend, which this project uses, is unaffected."""
+    _pandas_on_spark_stand_in()
+    import pandera.pyspark as pa_spark
+
+    return pa_spark
+
+
+def _pandas_on_spark_stand_in() -> None:
+    """Install the stand-in ``pyspark.pandas`` where the real one cannot be imported."""
     try:
         import pyspark.pandas  # noqa: F401
     except ImportError:
@@ -145,9 +159,6 @@ def _pandera_pyspark():
         # pandera registers its accessor on pandas-on-Spark frames, which never occur here.
         extensions.register_dataframe_accessor = extensions.register_series_accessor = lambda name: lambda cls: cls
         sys.modules["pyspark.pandas"], sys.modules["pyspark.pandas.extensions"] = stand_in, extensions
-    import pandera.pyspark as pa_spark
-
-    return pa_spark
 
 
 def pyspark_schema(model: type[pa_polars.DataFrameModel]):
