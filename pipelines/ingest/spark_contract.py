@@ -1,7 +1,7 @@
 """The pandera contracts on Spark frames: the same declarations, run by the same code, as on polars.
 
 Every check of the raw contracts (schemas/raw.py) and of the canonical contract but its
-uniqueness (schemas/canonical.py) judges a row by that row alone (tests/ingest/test_contract.py
+uniqueness (schemas/canonical.py) judges a row by that row alone (tests/ingest/test_contract_rows.py
 holds them to it). So the polars contract itself runs on each partition of a Spark frame, in a
 vectorised UDF (``mapInArrow``): each failing row gets its first failure, named and ordered
 exactly as on DuckDB's path (pipelines/ingest/contract.py ``first_failures``,
@@ -53,10 +53,11 @@ def polars_datetime(fmt: str):
 
 
 def _shipped(schema) -> Callable[[], Any]:
-    """The schema for the executors: pickled here, unpickled there by the judge. Once pandera's
-    PySpark API is imported (``pyspark_errors``), its built-in checks' dispatchers name PySpark
-    types, and a worker unpickling them imports ``pandera.pyspark``, which needs the stand-in
-    ``_pandera_pyspark`` installs before it (under pandas 3): so the judge installs it first."""
+    """The schema for the executors: pickled here, unpickled there by the judge. A check made
+    after pandera's PySpark backend registered its built-in checks (``pyspark_errors`` earlier in
+    the process) names PySpark types, and a worker unpickling it imports ``pandera.pyspark``,
+    which under pandas 3 needs the stand-in ``_pandera_pyspark`` installs: so the judge installs
+    it first (tests/engines/test_spark_contract.py)."""
     from pyspark import cloudpickle
 
     payload, needs_stand_in = cloudpickle.dumps(schema), "pandera.api.pyspark" in sys.modules
