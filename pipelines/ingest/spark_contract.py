@@ -1,7 +1,7 @@
 """The pandera contracts on Spark frames: the same declarations, run by the same code, as on polars.
 
 Every check of the raw contracts (schemas/raw.py) and of the canonical contract but its
-uniqueness (schemas/canonical.py) judges a row by that row alone (tests/ingest/test_contract.py
+uniqueness (schemas/canonical.py) judges a row by that row alone (tests/ingest/test_contract_rows.py
 holds them to it). So the polars contract itself runs on each partition of a Spark frame, in a
 vectorised UDF (``mapInArrow``): each failing row gets its first failure, named and ordered
 exactly as on DuckDB's path (pipelines/ingest/contract.py ``first_failures``,
@@ -52,22 +52,40 @@ def polars_datetime(fmt: str):
     return parsed
 
 
+def _shipped(schema) -> Callable[[], Any]:
+    """The schema for the executors: pickled here, unpickled there by the judge. A check made
+    after pandera's PySpark backend registered its built-in checks (``pyspark_errors`` earlier in
+    the process) names PySpark types, and a worker unpickling it imports ``pandera.pyspark``,
+    which under pandas 3 needs the stand-in ``_pandera_pyspark`` installs: so the judge installs
+    it first (tests/engines/test_spark_contract.py)."""
+    from pyspark import cloudpickle
+
+    payload, needs_stand_in = cloudpickle.dumps(schema), "pandera.api.pyspark" in sys.modules
+
+    def load():
+        if needs_stand_in:
+            _pandera_pyspark()
+        return cloudpickle.loads(payload)
+
+    return load
+
+
 def raw_judge(contract: type[pa_polars.DataFrameModel], layout: Layout) -> Judge:
     """The raw contract as DuckDB's path applies it (contract.first_failures), on the layout's
     columns. The schema is resolved here and sent to the executors whole, so they judge by the
     declarations the driver sees."""
     from pipelines.ingest.contract import first_failures
 
-    columns, schema = [LINE_COLUMN, *(c.name for c in layout.columns)], contract.to_schema()
-    return lambda rows: first_failures(rows.select(columns), schema, layout)
+    columns, load = [LINE_COLUMN, *(c.name for c in layout.columns)], _shipped(contract.to_schema())
+    return lambda rows: first_failures(rows.select(columns), load(), layout)
 
 
 def canonical_judge() -> Judge:
     """The canonical contract but its uniqueness (counted over the month: ``duplicated_rows``)."""
     from schemas.canonical import canonical_failures, canonical_schema
 
-    schema = canonical_schema(unique=False)
-    return lambda rows: canonical_failures(rows, schema)
+    load = _shipped(canonical_schema(unique=False))
+    return lambda rows: canonical_failures(rows, load())
 
 
 def _failure_columns(judge: Judge, table: pa.Table) -> list[pa.Array]:

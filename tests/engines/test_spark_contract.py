@@ -9,27 +9,29 @@ from __future__ import annotations
 
 import types
 
-import pandera.polars as pa
 import polars as pl
 import pytest
 
 from pipelines.core.warehouse import connect
 from schemas.canonical import CanonicalBookings
+from schemas.raw import BadgerNetBookings
+from tests.engines.contract_checks import BadgerNetWithANewCheck, CanonicalWithANewCheck
 
 pytestmark = pytest.mark.spark
 
 
 @pytest.fixture
 def contract_with_a_new_check(monkeypatch):
-    """CanonicalBookings with one more frame-wide check, declared as a developer would add one:
-    "not RKB", which RKB's 6 bookings break."""
+    """The canonical contract, wherever it is read, is CanonicalWithANewCheck's (contract_checks.py),
+    made after pandera's PySpark backend registered its built-in checks, as in a process where a
+    canonical_contract asset check on Spark ran first: such a contract's checks name PySpark types
+    that the executors must be able to unpickle (spark_contract._shipped)."""
+    from pipelines.ingest.spark_contract import _pandera_pyspark
 
-    class WithTheCheck(CanonicalBookings):
-        @pa.dataframe_check(name="not RKB")
-        def _not_rkb(cls, data: pa.PolarsData) -> pl.LazyFrame:
-            return data.lazyframe.select(pl.col("org_code") != "RKB")
+    _pandera_pyspark()
+    import pandera.backends.pyspark.builtin_checks  # noqa: F401
 
-    schema = WithTheCheck.to_schema().set_name("CanonicalBookings")
+    schema = CanonicalWithANewCheck.to_schema().set_name("CanonicalBookings")
     monkeypatch.setattr(CanonicalBookings, "to_schema", classmethod(lambda cls: schema))
 
 
@@ -95,15 +97,9 @@ def test_a_check_added_to_a_raw_contract_runs_on_spark(spark, tmp_path, monkeypa
     from pipelines.ingest.read_extract import parse_extract
     from pipelines.ingest.spark_read import SparkFile, prescan, read_layout
     from pipelines.ingest.spark_standardise import standardise_layout
-    from schemas.raw import BadgerNetBookings
     from tests.conftest import TODAY
 
-    class WithTheCheck(BadgerNetBookings):
-        @pa.dataframe_check(name="one site")
-        def _one_site(cls, data: pa.PolarsData) -> pl.LazyFrame:
-            return data.lazyframe.select(pl.col("site_code") == "RJC01")
-
-    schema = WithTheCheck.to_schema().set_name("BadgerNetBookings")
+    schema = BadgerNetWithANewCheck.to_schema().set_name("BadgerNetBookings")
     monkeypatch.setattr(BadgerNetBookings, "to_schema", classmethod(lambda cls: schema))
     path = tmp_path / "BadgerNet_RJC_Booking_2025-04.csv"
     path.write_bytes(BADGERNET.encode("cp1252"))

@@ -49,6 +49,7 @@ def test_parallel_run_is_routed_and_reconciled_on_spark(on_spark):
     from pipelines.golive import read_golive
 
     warehouse, summary, frame = on_spark
+    assert list((warehouse / "_extracts").iterdir()) == []  # the load's copies of the extracts are gone
     assert (summary.parallel_files, summary.rows_read, summary.rows_loaded, summary.rows_quarantined) == (
         2,
         34,
