@@ -103,20 +103,14 @@ def _failure_columns(judge: Judge, table: pa.Table) -> list[pa.Array]:
 def with_first_failure(frame, judge: Judge):
     """``frame`` with FAILED_COLUMN, FAILED_CHECK and FAILED_VALUE: ``judge`` run on each partition,
     the rows passed through as Spark gave them."""
-    from pyspark import cloudpickle
     from pyspark.sql import types as T
 
     out = T.StructType([*frame.schema.fields, *(T.StructField(name, T.StringType()) for name in _FAILED)])
-    # Once pandera.pyspark is imported on the driver, a pickled schema can name its modules; a
-    # worker must have the pandas-on-Spark stand-in before it unpickles them (pandas 3).
-    pickled = cloudpickle.dumps(judge)
 
     def judged(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         parts = list(batches)
         if not parts:
             return
-        _pandas_on_spark_stand_in()
-        judge = cloudpickle.loads(pickled)
         table = pa.Table.from_batches(parts)
         for name, column in zip(_FAILED, _failure_columns(judge, table), strict=True):
             table = table.append_column(name, column)
