@@ -66,7 +66,8 @@ def duckdb_scope(warehouse: Path, month: str) -> dict:
     import duckdb
 
     from pipelines.core.config import load_layouts, load_rules
-    from pipelines.core.warehouse import install_rules, read_sql
+    from pipelines.core.model_rules import install_rules
+    from pipelines.core.warehouse import read_sql
 
     con = duckdb.connect(str(warehouse), read_only=True)
     install_rules(con, load_rules(), load_layouts())

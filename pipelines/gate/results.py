@@ -9,7 +9,8 @@ import pandas as pd
 import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules, postcode_validity
-from pipelines.core.warehouse import install_rules, mark_stage, read_sql, transaction
+from pipelines.core.model_rules import install_rules
+from pipelines.core.warehouse import mark_stage, read_sql, transaction
 
 
 def gate_bookings(con: duckdb.DuckDBPyConnection, month: str, rules: dict) -> pd.DataFrame:

@@ -12,7 +12,8 @@ import duckdb
 import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
-from pipelines.core.warehouse import install_rules, read_sql
+from pipelines.core.model_rules import install_rules
+from pipelines.core.warehouse import read_sql
 
 
 def before_after(con: duckdb.DuckDBPyConnection, month: str, org_code: str | None = None) -> pl.DataFrame:

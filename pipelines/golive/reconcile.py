@@ -18,8 +18,9 @@ import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.core.model_rules import install_rules
 from pipelines.core.spreadsheet import spreadsheet_csv
-from pipelines.core.warehouse import create_temp_model, install_rules, read_sql, transaction
+from pipelines.core.warehouse import create_temp_model, read_sql, transaction
 
 # golive-YYYY-MM.csv: exactly the columns of source-layouts.md ("System of record, and parallel
 # running at go-live"). The table also keeps unlinkable split by extract.

@@ -19,7 +19,8 @@ import polars as pl
 
 from pipelines.core.config import Layouts
 from pipelines.core.engines.spark_models import SparkModels, spark_frame
-from pipelines.core.warehouse import install_rules, read_sql
+from pipelines.core.model_rules import install_rules
+from pipelines.core.warehouse import read_sql
 from pipelines.ingest.landing import choose_current, landed_checksum
 from pipelines.ingest.read_extract import LINE_COLUMN, RowProblem
 from pipelines.ingest.read_month import (

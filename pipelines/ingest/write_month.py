@@ -18,7 +18,8 @@ import polars as pl
 
 from pipelines.core.config import Layouts
 from pipelines.core.fingerprint import config_fingerprint
-from pipelines.core.warehouse import create_temp_model, install_rules, mark_stage, read_sql, transaction
+from pipelines.core.model_rules import install_rules
+from pipelines.core.warehouse import create_temp_model, mark_stage, read_sql, transaction
 from pipelines.ingest.read_month import PreparedMonth, empty_frame
 from pipelines.ingest.reference import load_reference
 from schemas.canonical import canonical_failures

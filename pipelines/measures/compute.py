@@ -14,8 +14,9 @@ import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.core.model_rules import install_rules
 from pipelines.core.spreadsheet import spreadsheet_csv
-from pipelines.core.warehouse import install_rules, mark_stage, read_sql, transaction
+from pipelines.core.warehouse import mark_stage, read_sql, transaction
 
 CSV_COLUMNS = [
     "reporting_month",

@@ -9,8 +9,9 @@ import polars as pl
 
 from pipelines.core.config import load_layouts, load_rules
 from pipelines.core.files import write_atomically
+from pipelines.core.model_rules import install_rules
 from pipelines.core.spreadsheet import spreadsheet_csv
-from pipelines.core.warehouse import install_rules, read_sql
+from pipelines.core.warehouse import read_sql
 
 
 def worklist_path(out_dir: Path, month: str, org: str) -> Path:

@@ -19,7 +19,7 @@ def _both(spark, sql: str, values: list[str | None]) -> tuple[list, list]:
     """(DuckDB's, Spark's) column ``r`` of ``sql`` over a table ``t`` of (i, v), in order of i."""
     from pipelines.core.config import load_layouts, load_rules
     from pipelines.core.engines.sql_render import render
-    from pipelines.core.warehouse import install_rules, rule_variables
+    from pipelines.core.model_rules import install_rules, rule_variables
 
     rules, layouts = load_rules(), load_layouts()
     frame = pl.DataFrame({"i": range(len(values)), "v": values}, schema={"i": pl.Int64, "v": pl.String})

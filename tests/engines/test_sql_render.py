@@ -151,7 +151,7 @@ def test_every_model_in_sql_renders_for_spark():
     """Any model in sql/ (a new stage's too) renders without a hand-written copy."""
     from pipelines.core.config import load_layouts, load_rules
     from pipelines.core.engines.sql_columns import output_columns
-    from pipelines.core.warehouse import rule_tables, rule_variables
+    from pipelines.core.model_rules import rule_tables, rule_variables
 
     rules, layouts = load_rules(), load_layouts()
     variables = {**rule_variables(rules, layouts), "month": "2025-04"}

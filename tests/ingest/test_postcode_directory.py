@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.core.config import load_layouts, load_rules
-from pipelines.core.warehouse import install_rules
+from pipelines.core.model_rules import install_rules
 from tests.conftest import examples, load, query
 
 HEADER = "pcd,pcds,dointr,doterm,lsoa11,lsoa21\n"

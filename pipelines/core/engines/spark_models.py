@@ -1,6 +1,6 @@
 """Runs the sql/ models on Spark: the rules as temp views and literals, each model rendered once.
 
-The Spark counterpart of pipelines/core/warehouse.py's install_rules / create_temp_model: the
+The Spark counterpart of pipelines/core/model_rules.py's install_rules and warehouse.py's create_temp_model: the
 rule tables (rule_*, map_*) become temp views from the same frames, the rule variables become
 literals in the rendered SQL (pipelines/core/engines/sql_render.py), and a model's result is a
 temp view named after its file, as DuckDB's temp tables are.
@@ -16,7 +16,8 @@ import polars as pl
 from pipelines.core.config import Layouts
 from pipelines.core.engines.spark_warehouse import arrow_schema, open_warehouse, read_table
 from pipelines.core.engines.sql_render import render
-from pipelines.core.warehouse import read_sql, rule_tables, rule_variables
+from pipelines.core.model_rules import rule_tables, rule_variables
+from pipelines.core.warehouse import read_sql
 
 _INSTALLED: dict[int, tuple] = {}
 _RENDERED: dict[tuple, tuple[str, dict[str, list[str]]]] = {}
