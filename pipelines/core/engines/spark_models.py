@@ -1,8 +1,8 @@
 """Runs the sql/ models on Spark: the rules as temp views and literals, each model rendered once.
 
-The Spark counterpart of pipelines/core/model_rules.py's install_rules and warehouse.py's create_temp_model: the
-rule tables (rule_*, map_*) become temp views from the same frames, the rule variables become
-literals in the rendered SQL (pipelines/core/engines/sql_render.py), and a model's result is a
+The Spark counterpart of pipelines/core/model_rules.py's install_rules and warehouse.py's
+create_temp_model: the rule tables (rule_*, map_*) become temp views from the same frames, the
+rule variables become literals in the rendered SQL (pipelines/core/engines/sql_render.py), and a model's result is a
 temp view named after its file, as DuckDB's temp tables are.
 """
 
