@@ -10,15 +10,22 @@ on any file missing, extra or different.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
-_RUN_STARTED = re.compile(rb"Scorecard run started: [^<]*")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.compare_engines import SCORECARD_TIME  # noqa: E402  (the one mask both comparisons use)
 
 
 def _files(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "data_docs" not in p.parts}
+
+
+def _masked(path: Path) -> bytes:
+    data = path.read_bytes()
+    return SCORECARD_TIME.sub(b"", data) if path.suffix == ".html" else data
 
 
 def main(argv: list[str]) -> int:
@@ -26,13 +33,13 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     a, b = Path(argv[0]), Path(argv[1])
+    for folder in (a, b):
+        if not folder.is_dir():  # an empty comparison must not pass as "0 differ"
+            print(f"compare_outputs: {folder}: not a folder", file=sys.stderr)
+            return 2
     left, right = _files(a), _files(b)
     missing, extra = sorted(left - right), sorted(right - left)
-    differ = [
-        n
-        for n in sorted(left & right)
-        if _RUN_STARTED.sub(b"", (a / n).read_bytes()) != _RUN_STARTED.sub(b"", (b / n).read_bytes())
-    ]
+    differ = [n for n in sorted(left & right) if _masked(a / n) != _masked(b / n)]
     for label, names in (("MISSING", missing), ("EXTRA", extra), ("DIFF", differ)):
         for n in names:
             print(label, n)
